@@ -1,0 +1,223 @@
+// Listens on TCP and/or Unix domain sockets and runs one HttpConnection per accepted socket.
+// Stop: close the listeners, let idle connections go, wait (bounded) for in-flight requests.
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Prg.Http;
+
+public sealed class HttpServer : IAsyncDisposable
+{
+    private const string BusyBody = "{\"error\":\"too many connections\"}";
+
+    private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
+        $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {BusyBody.Length}\r\nConnection: close\r\n\r\n{BusyBody}");
+
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly List<string> _socketFiles = [];
+    private long _nextConnectionId;
+    private int _stopped;
+
+    public HttpServer(HttpServerOptions options, IHttpApplication application)
+    {
+        Options = options;
+        Application = application;
+    }
+
+    public HttpServerOptions Options { get; }
+    public IHttpApplication Application { get; }
+
+    /// <summary>The endpoints actually bound (port 0 resolved to the real port).</summary>
+    public IReadOnlyList<EndPoint> BoundEndPoints => _listeners.Select(l => l.LocalEndPoint!).ToList();
+
+    public int ConnectionCount => _connections.Count;
+
+    internal CancellationToken StoppingToken => _stopping.Token;
+    internal CancellationToken AbortedToken => _aborted.Token;
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Binds every endpoint (throwing if one cannot be bound) and starts accepting.</summary>
+    public void Start()
+    {
+        if (Options.EndPoints.Count == 0)
+        {
+            throw new InvalidOperationException("no endpoint to listen on");
+        }
+        foreach (var endPoint in Options.EndPoints)
+        {
+            _listeners.Add(Bind(endPoint));
+        }
+        foreach (var listener in _listeners)
+        {
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+        }
+    }
+
+    private Socket Bind(EndPoint endPoint)
+    {
+        if (endPoint is UnixDomainSocketEndPoint unix)
+        {
+            var path = unix.ToString();
+            RemoveStaleSocketFile(path);
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(endPoint);
+            _socketFiles.Add(path);
+            if (Options.UnixSocketMode is { } mode)
+            {
+                File.SetUnixFileMode(path, mode);
+            }
+            socket.Listen(512);
+            return socket;
+        }
+        var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            tcp.DualMode = true;
+        }
+        tcp.Bind(endPoint);
+        tcp.Listen(512);
+        return tcp;
+    }
+
+    private static void RemoveStaleSocketFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"cannot listen on {path}: a directory is in the way");
+        }
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        // Only a leftover socket is removed; any other file at that path is someone else's.
+        if (!IsSocketFile(path))
+        {
+            throw new IOException($"cannot listen on {path}: a file that is not a socket is in the way");
+        }
+        File.Delete(path);
+    }
+
+    private static bool IsSocketFile(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true; // open(2) on a socket fails with ENXIO
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // e.g. the client reset before we accepted; keep serving
+            }
+
+            if (socket.AddressFamily != AddressFamily.Unix)
+            {
+                socket.NoDelay = true;
+            }
+            if (_connections.Count >= Options.MaxConnections)
+            {
+                RejectBusy(socket);
+                continue;
+            }
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = new HttpConnection(this, socket, id);
+            _connections[id] = RunConnectionAsync(connection, id);
+        }
+    }
+
+    private async Task RunConnectionAsync(HttpConnection connection, long id)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync();
+        }
+        catch (Exception e)
+        {
+            Options.OnUnhandledException?.Invoke(e);
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    private static void RejectBusy(Socket socket)
+    {
+        try
+        {
+            socket.Send(s_busyResponse, SocketFlags.None);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting, closes idle connections, and waits up to <paramref name="drainTimeout"/> for
+    /// in-flight requests to be answered; whatever is left after that is aborted.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+        _stopping.Cancel();
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+        await Task.WhenAll(_acceptLoops);
+        foreach (var path in _socketFiles)
+        {
+            File.Delete(path);
+        }
+        var drained = Task.WhenAll(_connections.Values);
+        if (await Task.WhenAny(drained, Task.Delay(drainTimeout)) != drained)
+        {
+            _aborted.Cancel();
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5));
+        _stopping.Dispose();
+        _aborted.Dispose();
+    }
+}
