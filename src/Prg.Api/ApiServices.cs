@@ -1,0 +1,24 @@
+// Everything the application's routes need, assembled by ApiHost.
+using Prg.Api.Auth;
+using Prg.Api.Encryption;
+using Prg.Api.Handlers;
+using Prg.Api.Logging;
+using Prg.Api.Metrics;
+using Prg.Storage.Chat;
+
+namespace Prg.Api;
+
+public sealed class ApiServices
+{
+    public required ChatStore Store { get; init; }
+    public required RecordCipher Cipher { get; init; }
+    public required ApiKeyRing Keys { get; init; }
+    public required UserSignature Signatures { get; init; }
+    public required RateLimiter RateLimiter { get; init; }
+    public required CorsPolicy Cors { get; init; }
+    public required IpAllowList AllowList { get; init; }
+    public required ApiMetrics Metrics { get; init; }
+    public required Retention Retention { get; init; }
+    public required Log Log { get; init; }
+    public required Func<bool> IsReady { get; init; }
+}

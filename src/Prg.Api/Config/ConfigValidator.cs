@@ -1,0 +1,159 @@
+// Checks a merged PrgConfig and throws a one-line ConfigException for the first bad value, naming the
+// key and, when known, where it was set (file:line or environment variable).
+using System.Globalization;
+using Prg.Api.Auth;
+
+namespace Prg.Api.Config;
+
+internal static class ConfigValidator
+{
+    // sockaddr_un.sun_path is 108 bytes on Linux including the terminating NUL.
+    private const int MaxUnixSocketPathBytes = 107;
+
+    public static void Validate(PrgConfig config, IReadOnlyDictionary<string, string>? origins)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ServerConfig server = config.Server;
+
+        Require(!string.IsNullOrWhiteSpace(server.Address), "server.address", "must not be empty");
+        Require(server.Port is >= 1 and <= 65535, "server.port", $"must be between 1 and 65535, got {server.Port}");
+        Require(!string.IsNullOrWhiteSpace(server.DbPath), "server.db_path", "must not be empty");
+        Require(server.MaxPayloadSize is >= 1 and <= int.MaxValue, "server.max_payload_size",
+            $"must be between 1 byte and 2GB, got {server.MaxPayloadSize}");
+        Require(double.IsFinite(server.RateLimit.Rps) && server.RateLimit.Rps >= 0, "server.rate_limit.rps",
+            $"must be 0 (off) or a positive number, got {server.RateLimit.Rps.ToString(CultureInfo.InvariantCulture)}");
+        Require(server.RateLimit.Rps <= TokenBucket.MaxRatePerSecond, "server.rate_limit.rps",
+            $"must be at most {TokenBucket.MaxRatePerSecond}");
+        Require(server.RateLimit.Rps == 0 || server.RateLimit.Burst >= 1, "server.rate_limit.burst",
+            $"must be at least 1, got {server.RateLimit.Burst}");
+        Require(server.MaxConnections >= 1, "server.max_connections", $"must be at least 1, got {server.MaxConnections}");
+        Require(server.HeaderTimeout > TimeSpan.Zero, "server.header_timeout", "must be greater than zero");
+        Require(server.IdleTimeout > TimeSpan.Zero, "server.idle_timeout", "must be greater than zero");
+
+        if (server.UnixSocket is not null)
+        {
+            Require(server.UnixSocket.Length > 0 && System.Text.Encoding.UTF8.GetByteCount(server.UnixSocket) <= MaxUnixSocketPathBytes,
+                "server.unix_socket", $"path must be 1 to {MaxUnixSocketPathBytes} bytes long");
+        }
+
+        try
+        {
+            IpAllowList.Parse(server.IpWhitelist);
+        }
+        catch (FormatException ex)
+        {
+            throw Error("server.ip_whitelist", ex.Message);
+        }
+
+        foreach (string origin in server.Cors.AllowedOrigins)
+        {
+            Require(origin.Length > 0 && !origin.Any(char.IsWhiteSpace), "server.cors.allowed_origins",
+                $"'{origin}' is not an origin (expected scheme://host[:port] or *)");
+        }
+
+        ValidateApiKeys(server.ApiKeys);
+
+        RetentionConfig retention = config.Retention;
+        Require(retention.MessageTtl >= TimeSpan.Zero, "retention.mttl", "must not be negative");
+        Require(retention.ThreadTtl >= TimeSpan.Zero, "retention.tttl", "must not be negative");
+        if (retention.Enabled)
+        {
+            Require(IsCronLike(retention.Cron), "retention.cron",
+                $"must be a five-field cron expression or an @-macro such as @daily, got '{retention.Cron}'");
+        }
+
+        KmsConfig kms = config.Encryption.Kms;
+        if (kms.MasterKeyHex is not null)
+        {
+            // Never echo the value: it is the master key.
+            Require(kms.MasterKeyHex.Length == 64 && kms.MasterKeyHex.All(char.IsAsciiHexDigit), "encryption.kms.master_key_hex",
+                $"must be exactly 64 hex characters (32 bytes), got {kms.MasterKeyHex.Length} characters");
+            Require(kms.MasterKeyFile is null, "encryption.kms.master_key_hex",
+                "set either encryption.kms.master_key_file or encryption.kms.master_key_hex, not both");
+        }
+
+        foreach (string file in kms.PreviousMasterKeyFiles)
+        {
+            Require(file.Length > 0, "encryption.kms.previous_master_key_files", "entries must not be empty");
+        }
+
+        if (config.Encryption.Enabled && kms.Mode == KmsMode.External)
+        {
+            Require(!string.IsNullOrEmpty(kms.Endpoint), "encryption.kms.endpoint", "is required when encryption.kms.mode is external");
+            Require(IsValidEndpoint(kms.Endpoint!), "encryption.kms.endpoint",
+                $"must be unix:/path/to.sock or host:port, got '{kms.Endpoint}'");
+        }
+
+        void Require(bool condition, string path, string detail)
+        {
+            if (!condition)
+            {
+                throw Error(path, detail);
+            }
+        }
+
+        ConfigException Error(string path, string detail) =>
+            origins is not null && origins.TryGetValue(path, out string? origin)
+                ? new ConfigException($"{origin}: {path} {detail}")
+                : new ConfigException($"{path} {detail}");
+
+        void ValidateApiKeys(ApiKeysConfig keys)
+        {
+            var roleOfKey = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach ((string role, List<string> list) in new[] { ("admin", keys.Admin), ("backend", keys.Backend), ("frontend", keys.Frontend) })
+            {
+                foreach (string key in list)
+                {
+                    string path = "server.api_keys." + role;
+                    Require(key.Length > 0 && !key.Any(char.IsWhiteSpace) && !key.Any(char.IsControl), path,
+                        "keys must be non-empty and contain no whitespace or control characters");
+                    if (roleOfKey.TryGetValue(key, out string? other) && other != role)
+                    {
+                        throw Error(path, $"a key is listed under both {other} and {role}; each key must have one role");
+                    }
+
+                    roleOfKey[key] = role;
+                }
+            }
+
+            foreach (string key in keys.Signing)
+            {
+                Require(key.Length > 0, "server.api_keys.signing", "keys must not be empty");
+            }
+        }
+    }
+
+    private static bool IsCronLike(string cron)
+    {
+        string trimmed = cron.Trim();
+        if (trimmed.StartsWith('@'))
+        {
+            return trimmed is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly";
+        }
+
+        return trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 5;
+    }
+
+    private static bool IsValidEndpoint(string endpoint)
+    {
+        if (endpoint.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            return endpoint.Length > "unix:".Length;
+        }
+
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.Length - 1)
+        {
+            return false;
+        }
+
+        string host = endpoint[..colon];
+        if (host.StartsWith('[') != host.EndsWith(']'))
+        {
+            return false;
+        }
+
+        return int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port)
+            && port is >= 1 and <= 65535;
+    }
+}

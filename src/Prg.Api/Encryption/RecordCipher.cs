@@ -1,0 +1,122 @@
+// Seals and opens what users write (titles, message bodies, versions) under the thread's DEK via the
+// key provider; a pass-through when encryption is off. Provider outages fail closed as 503; frames
+// that do not authenticate are 500s for that read, counted in metrics.
+using Prg.Api.Http;
+using Prg.Crypto;
+
+namespace Prg.Api.Encryption;
+
+public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dekStore = null)
+{
+    private long _authenticationFailures;
+
+    public bool Enabled => provider is not null;
+
+    public long AuthenticationFailures => Interlocked.Read(ref _authenticationFailures);
+
+    /// <summary>Provisions the thread's DEK; returns the kms block for its metadata (empty when off).</summary>
+    public async ValueTask<byte[]> CreateThreadKeysAsync(string threadId, CancellationToken ct)
+    {
+        if (provider is null)
+        {
+            return [];
+        }
+        var info = await Guard(provider.CreateDekForThreadAsync(threadId, ct));
+        // The provider does not store the new DEK: it lands in the thread meta with the thread itself.
+        // Until then the title must still be sealed under it.
+        dekStore?.Hold(info.Material);
+        return info.Material.ToUtf8Json();
+    }
+
+    public async ValueTask<byte[]> SealAsync(byte[] kms, RecordAad aad, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
+    {
+        if (provider is null)
+        {
+            return plaintext.ToArray();
+        }
+        return await Guard(provider.EncryptAsync(KeyIdOf(kms), plaintext, aad, ct));
+    }
+
+    public async ValueTask<byte[]> OpenAsync(byte[] kms, RecordAad aad, byte[] stored, CancellationToken ct)
+    {
+        if (provider is null)
+        {
+            return stored;
+        }
+        try
+        {
+            return await provider.DecryptAsync(KeyIdOf(kms), stored, aad, ct);
+        }
+        catch (FrameAuthenticationException)
+        {
+            throw AuthenticationFailed();
+        }
+        catch (MalformedFrameException)
+        {
+            throw AuthenticationFailed();
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable();
+        }
+    }
+
+    /// <summary>Opens a page of records in one provider call.</summary>
+    public async ValueTask<byte[][]> OpenBatchAsync(byte[] kms, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken ct)
+    {
+        var opened = new byte[items.Count][];
+        if (provider is null)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                opened[i] = items[i].Frame.ToArray();
+            }
+            return opened;
+        }
+        if (items.Count == 0)
+        {
+            return opened;
+        }
+        var results = await Guard(provider.DecryptBatchAsync(KeyIdOf(kms), items, ct));
+        for (var i = 0; i < results.Length; i++)
+        {
+            opened[i] = results[i].Plaintext ?? throw AuthenticationFailed();
+        }
+        return opened;
+    }
+
+    /// <summary>The thread's creating write has finished (either way): its key no longer waits in memory.</summary>
+    public void Settle(string threadId) => dekStore?.Settle(KeyIds.ForThread(threadId));
+
+    private static string KeyIdOf(byte[] kms)
+    {
+        if (kms.Length == 0)
+        {
+            throw new ApiException(500, "thread has no encryption key");
+        }
+        return ThreadKeyMaterial.Parse(kms).KeyId;
+    }
+
+    private ApiException AuthenticationFailed()
+    {
+        Interlocked.Increment(ref _authenticationFailures);
+        return new ApiException(500, "decryption failed: stored data did not authenticate");
+    }
+
+    private static ApiException Unavailable() => new(503, "encryption unavailable");
+
+    private static bool IsUnavailable(Exception e) =>
+        e is not ApiException and not OperationCanceledException and not FrameAuthenticationException and not MalformedFrameException;
+
+    private static async ValueTask<T> Guard<T>(ValueTask<T> pending)
+    {
+        try
+        {
+            return await pending;
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable();
+        }
+    }
+}

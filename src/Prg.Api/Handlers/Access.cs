@@ -1,0 +1,45 @@
+// Ownership checks shared by the thread and message handlers (spec/api.md §4 access rules):
+// missing or deleted -> 404, someone else's -> 403.
+using Prg.Api.Http;
+using Prg.Api.Security;
+using Prg.Http;
+using Prg.Storage.Chat;
+
+namespace Prg.Api.Handlers;
+
+internal static class Access
+{
+    public static ThreadRecord OwnedThread(ChatStore store, HttpContext ctx)
+    {
+        var caller = (Caller)ctx.Items!;
+        var thread = store.GetThread(ctx.RouteValues["t"]);
+        if (thread is null || thread.Deleted)
+        {
+            throw ApiException.NotFound("thread not found");
+        }
+        if (thread.Author != caller.User)
+        {
+            throw ApiException.Forbidden("access denied");
+        }
+        return thread;
+    }
+
+    public static MessageRecord LiveMessage(ChatStore store, ThreadRecord thread, HttpContext ctx)
+    {
+        var message = store.GetMessage(thread.Id, ctx.RouteValues["m"]);
+        if (message is null || message.Deleted)
+        {
+            throw ApiException.NotFound("message not found");
+        }
+        return message;
+    }
+
+    public static void WriteKey(HttpContext ctx, string key)
+    {
+        var w = ctx.Response.JsonWriter();
+        w.WriteStartObject();
+        w.WriteString("key"u8, key);
+        w.WriteEndObject();
+        w.Flush();
+    }
+}

@@ -1,0 +1,40 @@
+// Pagination query parameters (spec/api.md §5): limit 1..1000 (default 50), at most one of
+// before/after/anchor, sort_by created_ts|updated_ts. Errors are "invalid pagination: <reason>".
+using Prg.Http;
+using Prg.Storage.Chat;
+
+namespace Prg.Api.Http;
+
+public static class PageQuery
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 1000;
+
+    public static PageRequest Parse(HttpRequest request)
+    {
+        var limit = DefaultLimit;
+        var limitText = request.GetQueryString("limit"u8);
+        if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit < 1 || limit > MaxLimit))
+        {
+            throw Invalid($"limit must be an integer from 1 to {MaxLimit}");
+        }
+        var before = NonEmpty(request.GetQueryString("before"u8));
+        var after = NonEmpty(request.GetQueryString("after"u8));
+        var anchor = NonEmpty(request.GetQueryString("anchor"u8));
+        if ((before is null ? 0 : 1) + (after is null ? 0 : 1) + (anchor is null ? 0 : 1) > 1)
+        {
+            throw Invalid("only one of anchor, before, after can be specified");
+        }
+        var sortBy = request.GetQueryString("sort_by"u8) switch
+        {
+            null or "" or "created_ts" => SortBy.CreatedTs,
+            "updated_ts" => SortBy.UpdatedTs,
+            _ => throw Invalid("sort_by must be created_ts or updated_ts"),
+        };
+        return new PageRequest { Limit = limit, Before = before, After = after, Anchor = anchor, SortBy = sortBy };
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static ApiException Invalid(string reason) => ApiException.BadRequest("invalid pagination: " + reason);
+}

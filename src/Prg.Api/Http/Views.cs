@@ -1,0 +1,48 @@
+// The API's JSON views of threads, messages and pagination (spec/api.md §3, §5), written straight
+// into the response with Utf8JsonWriter. The kms block is never part of these views.
+using System.Text.Json;
+using Prg.Storage.Chat;
+
+namespace Prg.Api.Http;
+
+public static class Views
+{
+    public static void WriteThread(Utf8JsonWriter w, ThreadRecord thread, ReadOnlySpan<byte> title)
+    {
+        w.WriteStartObject();
+        w.WriteString("key"u8, thread.Id);
+        w.WriteString("title"u8, title);
+        w.WriteString("author"u8, thread.Author);
+        w.WriteNumber("created_ts"u8, thread.CreatedTs);
+        w.WriteNumber("updated_ts"u8, thread.UpdatedTs);
+        w.WriteBoolean("deleted"u8, thread.Deleted);
+        w.WriteEndObject();
+    }
+
+    public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, int? version = null)
+    {
+        w.WriteStartObject();
+        w.WriteString("key"u8, message.Key);
+        w.WriteString("thread"u8, message.ThreadId);
+        w.WriteString("author"u8, message.Author);
+        w.WriteNumber("created_ts"u8, message.CreatedTs);
+        w.WriteNumber("updated_ts"u8, message.UpdatedTs);
+        w.WritePropertyName("body"u8);
+        w.WriteRawValue(bodyJson, skipInputValidation: true);
+        w.WriteBoolean("deleted"u8, message.Deleted);
+        w.WriteNumber("version"u8, version ?? message.Version);
+        w.WriteEndObject();
+    }
+
+    public static void WritePagination<T>(Utf8JsonWriter w, Page<T> page, Func<T, string> keyOf)
+    {
+        w.WriteStartObject("pagination"u8);
+        w.WriteString("before_anchor"u8, page.Items.Count == 0 ? "" : keyOf(page.Items[0]));
+        w.WriteString("after_anchor"u8, page.Items.Count == 0 ? "" : keyOf(page.Items[^1]));
+        w.WriteBoolean("has_before"u8, page.HasBefore);
+        w.WriteBoolean("has_after"u8, page.HasAfter);
+        w.WriteNumber("count"u8, page.Items.Count);
+        w.WriteNumber("total"u8, page.Total);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,11 @@
+// Which slot of a LogField holds its value.
+namespace Prg.Api.Logging;
+
+internal enum LogFieldKind : byte
+{
+    Text,
+    Integer,
+    Float,
+    Boolean,
+    Error,
+}

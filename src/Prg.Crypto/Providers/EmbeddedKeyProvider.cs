@@ -1,0 +1,502 @@
+// The in-process key provider (embedded mode): holds the master keys, generates and wraps thread
+// DEKs, unwraps them lazily into a bounded cache with a pool of AesGcm per DEK, and rotates DEKs
+// and KEKs. Its DEK store is the thread metadata, reached through IDekStore.
+using System.Security.Cryptography;
+
+namespace Prg.Crypto;
+
+/// <summary>
+/// Embedded <see cref="IKeyProvider"/>. Key ids are <c>KeyIds.ForThread(threadId)</c>. Encrypt and
+/// decrypt of a cached key complete synchronously and allocate only the output array.
+/// </summary>
+/// <remarks>
+/// The provider owns the <see cref="KeyRing"/> it is given and disposes it. It is the only writer
+/// of existing key material (rotation, rewrap), so it caches material by key id; material is read
+/// from the store again when a frame names a DEK version the cached material lacks.
+/// </remarks>
+public sealed class EmbeddedKeyProvider : IKeyProvider
+{
+    private const int LockStripes = 64;
+
+    private readonly KeyRing _keyRing;
+    private readonly IDekStore _store;
+    private readonly DekCache _cache;
+    private readonly int _poolSize;
+
+    // Rotation and rewrap of one key id are read-modify-write of its material; striped locks keep
+    // two of them from interleaving and losing a DEK version.
+    private readonly SemaphoreSlim[] _keyLocks;
+    private volatile bool _disposed;
+
+    public EmbeddedKeyProvider(KeyRing keyRing, IDekStore store, EmbeddedKeyProviderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(store);
+        options ??= new EmbeddedKeyProviderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DekCacheCapacity, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AesGcmPoolSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.AesGcmPoolSize, AesGcmPool.MaxCapacity, nameof(options));
+        _keyRing = keyRing;
+        _store = store;
+        _cache = new DekCache(options.DekCacheCapacity);
+        _poolSize = options.AesGcmPoolSize;
+        _keyLocks = new SemaphoreSlim[LockStripes];
+        for (int i = 0; i < _keyLocks.Length; i++)
+        {
+            _keyLocks[i] = new SemaphoreSlim(1, 1);
+        }
+    }
+
+    /// <summary>The master keys; use <see cref="RotateKek"/> and <see cref="RemovePreviousKek"/> to change them.</summary>
+    public KeyRing KeyRing => _keyRing;
+
+    /// <summary>Unwrapped DEKs currently cached (metrics, tests).</summary>
+    public int CachedDekCount => _cache.DekCount;
+
+    /// <summary>Cache entries evicted so far (metrics, tests).</summary>
+    public long CacheEvictions => _cache.Evictions;
+
+    internal DekCache CacheForTesting => _cache;
+
+    /// <summary>
+    /// Installs a new master key as current (next kek_version); the old one stays as a previous key
+    /// so existing DEKs still unwrap. Then call <see cref="RewrapDekAsync"/> for every key id, and
+    /// finally <see cref="RemovePreviousKek"/>. The provider takes ownership of the key.
+    /// </summary>
+    /// <returns>The new kek_version (persist it).</returns>
+    public uint RotateKek(MasterKey newKey)
+    {
+        ThrowIfDisposed();
+        return _keyRing.Rotate(newKey);
+    }
+
+    /// <summary>Drops a previous KEK once every DEK has been rewrapped.</summary>
+    public bool RemovePreviousKek(string kekId)
+    {
+        ThrowIfDisposed();
+        return _keyRing.RemovePrevious(kekId);
+    }
+
+    /// <summary>True if the material has a version not wrapped under the current KEK.</summary>
+    public bool NeedsRewrap(ThreadKeyMaterial material)
+    {
+        ThrowIfDisposed();
+        return _keyRing.NeedsRewrap(material);
+    }
+
+    public async ValueTask<DekInfo> CreateDekForThreadAsync(string threadId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        string keyId = KeyIds.ForThread(threadId);
+        ThreadKeyMaterial? existing = await _store.GetAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            CheckStoredKeyId(keyId, existing);
+            return new DekInfo(existing);
+        }
+
+        return new DekInfo(new ThreadKeyMaterial(keyId, [WrapNewDek(keyId, 1)]));
+    }
+
+    public ValueTask<byte[]> EncryptAsync(string keyId, ReadOnlyMemory<byte> plaintext, RecordAad aad, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        CheckAad(aad);
+        CachedDek? dek = _cache.TryAcquireCurrent(keyId);
+        if (dek is null)
+        {
+            return EncryptSlowAsync(keyId, plaintext, aad, cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(EncryptWith(dek, plaintext.Span, aad));
+        }
+        finally
+        {
+            dek.Release();
+        }
+    }
+
+    public ValueTask<byte[]> DecryptAsync(string keyId, ReadOnlyMemory<byte> frame, RecordAad aad, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        CheckAad(aad);
+        if (!DataFrame.TryReadDekVersion(frame.Span, out uint version))
+        {
+            return ValueTask.FromException<byte[]>(DataFrame.MalformedError(frame.Span));
+        }
+
+        CachedDek? dek = _cache.TryAcquire(keyId, version);
+        if (dek is null)
+        {
+            return DecryptSlowAsync(keyId, version, frame, aad, cancellationToken);
+        }
+
+        try
+        {
+            return DecryptWith(dek, frame.Span, aad, out byte[]? plaintext, out CryptoException? error)
+                ? ValueTask.FromResult(plaintext!)
+                : ValueTask.FromException<byte[]>(error!);
+        }
+        finally
+        {
+            dek.Release();
+        }
+    }
+
+    public async ValueTask<byte[][]> EncryptBatchAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(items);
+        for (int i = 0; i < items.Count; i++)
+        {
+            CheckAad(items[i].Aad);
+        }
+
+        CachedDek dek = _cache.TryAcquireCurrent(keyId) ?? await AcquireCurrentSlowAsync(keyId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return EncryptAllWith(dek, items);
+        }
+        finally
+        {
+            dek.Release();
+        }
+    }
+
+    public async ValueTask<DecryptResult[]> DecryptBatchAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(items);
+        for (int i = 0; i < items.Count; i++)
+        {
+            CheckAad(items[i].Aad);
+        }
+
+        var results = new DecryptResult[items.Count];
+
+        // A page is almost always under one or two DEK versions: acquire each once per batch, and
+        // remember a version that cannot be had so its other frames fail without another attempt.
+        var deks = new List<CachedDek>(2);
+        List<(uint Version, CryptoException Error)>? unavailable = null;
+        try
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                ReadOnlyMemory<byte> frame = items[i].Frame;
+                if (!DataFrame.TryReadDekVersion(frame.Span, out uint version))
+                {
+                    results[i] = DecryptResult.Failure(DataFrame.MalformedError(frame.Span));
+                    continue;
+                }
+
+                CachedDek? dek = Find(deks, version);
+                if (dek is null)
+                {
+                    CryptoException? known = FindError(unavailable, version);
+                    if (known is not null)
+                    {
+                        results[i] = DecryptResult.Failure(known);
+                        continue;
+                    }
+
+                    try
+                    {
+                        dek = _cache.TryAcquire(keyId, version)
+                            ?? await AcquireSlowAsync(keyId, version, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CryptoException e) when (e is not UnknownKeyException { Reason: UnknownKeyReason.KeyId })
+                    {
+                        (unavailable ??= []).Add((version, e));
+                        results[i] = DecryptResult.Failure(e);
+                        continue;
+                    }
+
+                    deks.Add(dek);
+                }
+
+                results[i] = DecryptWith(dek, frame.Span, items[i].Aad, out byte[]? plaintext, out CryptoException? error)
+                    ? DecryptResult.Success(plaintext!)
+                    : DecryptResult.Failure(error!);
+            }
+        }
+        finally
+        {
+            foreach (CachedDek dek in deks)
+            {
+                dek.Release();
+            }
+        }
+
+        return results;
+    }
+
+    public async ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        SemaphoreSlim keyLock = LockFor(keyId);
+        await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThreadKeyMaterial material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+            if (material.CurrentDekVersion == uint.MaxValue)
+            {
+                throw new CryptoException($"key {keyId} cannot have another DEK version");
+            }
+
+            ThreadKeyMaterial rotated = material.WithNewVersion(WrapNewDek(keyId, material.CurrentDekVersion + 1));
+            await _store.SaveAsync(rotated, cancellationToken).ConfigureAwait(false);
+            _cache.SetMaterial(rotated);
+            return new DekInfo(rotated);
+        }
+        finally
+        {
+            keyLock.Release();
+        }
+    }
+
+    public async ValueTask<DekInfo> RewrapDekAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        SemaphoreSlim keyLock = LockFor(keyId);
+        await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThreadKeyMaterial material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+            if (!_keyRing.NeedsRewrap(material))
+            {
+                return new DekInfo(material);
+            }
+
+            ThreadKeyMaterial rewrapped = _keyRing.Rewrap(material);
+            await _store.SaveAsync(rewrapped, cancellationToken).ConfigureAwait(false);
+            _cache.SetMaterial(rewrapped);
+            return new DekInfo(rewrapped);
+        }
+        finally
+        {
+            keyLock.Release();
+        }
+    }
+
+    /// <summary>Zeroes every cached DEK and the master keys.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _cache.Dispose();
+            _keyRing.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static byte[] EncryptWith(CachedDek dek, ReadOnlySpan<byte> plaintext, RecordAad aad)
+    {
+        byte[] frame = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
+        using AesGcmLease lease = dek.Pool.Rent();
+        DataFrame.Encrypt(lease.Aes, dek.Version, aad.ThreadId, aad.RecordId, plaintext, frame);
+        return frame;
+    }
+
+    private static byte[][] EncryptAllWith(CachedDek dek, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items)
+    {
+        var frames = new byte[items.Count][];
+        using AesGcmLease lease = dek.Pool.Rent();
+        for (int i = 0; i < items.Count; i++)
+        {
+            ReadOnlySpan<byte> plaintext = items[i].Plaintext.Span;
+            RecordAad aad = items[i].Aad;
+            frames[i] = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
+            DataFrame.Encrypt(lease.Aes, dek.Version, aad.ThreadId, aad.RecordId, plaintext, frames[i]);
+        }
+
+        return frames;
+    }
+
+    private static bool DecryptWith(CachedDek dek, ReadOnlySpan<byte> frame, RecordAad aad, out byte[]? plaintext, out CryptoException? error)
+    {
+        byte[] output = new byte[frame.Length - DataFrame.Overhead];
+        using AesGcmLease lease = dek.Pool.Rent();
+        if (DataFrame.TryDecrypt(lease.Aes, frame, aad.ThreadId, aad.RecordId, output, out _))
+        {
+            plaintext = output;
+            error = null;
+            return true;
+        }
+
+        plaintext = null;
+        error = new FrameAuthenticationException(
+            $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
+        return false;
+    }
+
+    private static CachedDek? Find(List<CachedDek> deks, uint version)
+    {
+        foreach (CachedDek dek in deks)
+        {
+            if (dek.Version == version)
+            {
+                return dek;
+            }
+        }
+
+        return null;
+    }
+
+    private static CryptoException? FindError(List<(uint Version, CryptoException Error)>? errors, uint version)
+    {
+        if (errors is not null)
+        {
+            foreach ((uint failedVersion, CryptoException error) in errors)
+            {
+                if (failedVersion == version)
+                {
+                    return error;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void CheckAad(RecordAad aad)
+    {
+        if (string.IsNullOrEmpty(aad.ThreadId) || string.IsNullOrEmpty(aad.RecordId))
+        {
+            throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
+        }
+    }
+
+    private static void CheckStoredKeyId(string keyId, ThreadKeyMaterial material)
+    {
+        if (material.KeyId != keyId)
+        {
+            throw new CryptoException($"the DEK store returned material of key {material.KeyId} when asked for key {keyId}");
+        }
+    }
+
+    private async ValueTask<byte[]> EncryptSlowAsync(string keyId, ReadOnlyMemory<byte> plaintext, RecordAad aad, CancellationToken cancellationToken)
+    {
+        CachedDek dek = await AcquireCurrentSlowAsync(keyId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return EncryptWith(dek, plaintext.Span, aad);
+        }
+        finally
+        {
+            dek.Release();
+        }
+    }
+
+    private async ValueTask<byte[]> DecryptSlowAsync(string keyId, uint version, ReadOnlyMemory<byte> frame, RecordAad aad, CancellationToken cancellationToken)
+    {
+        CachedDek dek = await AcquireSlowAsync(keyId, version, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DecryptWith(dek, frame.Span, aad, out byte[]? plaintext, out CryptoException? error) ? plaintext! : throw error!;
+        }
+        finally
+        {
+            dek.Release();
+        }
+    }
+
+    private async ValueTask<CachedDek> AcquireCurrentSlowAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (!_cache.TryGetMaterial(keyId, out ThreadKeyMaterial? material))
+        {
+            material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _cache.TryAcquire(keyId, material.CurrentDekVersion)
+            ?? await UnwrapAndCacheAsync(material, material.CurrentDekVersion, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CachedDek> AcquireSlowAsync(string keyId, uint version, CancellationToken cancellationToken)
+    {
+        ThreadKeyMaterial? material;
+        if (!_cache.TryGetMaterial(keyId, out material) || !material.TryGetVersion(version, out _))
+        {
+            // Not cached, or cached before this version existed: the store is authoritative.
+            material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+            if (!material.TryGetVersion(version, out _))
+            {
+                throw new UnknownKeyException($"key {keyId} has no DEK version {version}", UnknownKeyReason.DekVersion);
+            }
+        }
+
+        return await UnwrapAndCacheAsync(material, version, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CachedDek> UnwrapAndCacheAsync(ThreadKeyMaterial material, uint version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return UnwrapAndCache(material, version);
+        }
+        catch (UnknownKeyException e) when (e.Reason == UnknownKeyReason.Kek)
+        {
+            // The cached material may predate a rewrap whose old KEK is gone; retry with the store's.
+            ThreadKeyMaterial fresh = await LoadFromStoreAsync(material.KeyId, cancellationToken).ConfigureAwait(false);
+            return UnwrapAndCache(fresh, version);
+        }
+    }
+
+    private CachedDek UnwrapAndCache(ThreadKeyMaterial material, uint version)
+    {
+        if (!material.TryGetVersion(version, out WrappedDekVersion? wrapped))
+        {
+            throw new UnknownKeyException($"key {material.KeyId} has no DEK version {version}", UnknownKeyReason.DekVersion);
+        }
+
+        Span<byte> dek = stackalloc byte[MasterKey.KeyLength];
+        try
+        {
+            _keyRing.Unwrap(material.KeyId, wrapped, dek);
+            var cached = new CachedDek(version, new AesGcmPool(dek, _poolSize));
+            return _cache.AddAndAcquire(material, cached);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    private async ValueTask<ThreadKeyMaterial> LoadFromStoreAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ThreadKeyMaterial material = await _store.GetAsync(keyId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnknownKeyException($"key {keyId} is unknown (no DEK has been provisioned for it)", UnknownKeyReason.KeyId);
+        CheckStoredKeyId(keyId, material);
+        return material;
+    }
+
+    private WrappedDekVersion WrapNewDek(string keyId, uint dekVersion)
+    {
+        Span<byte> dek = stackalloc byte[MasterKey.KeyLength];
+        try
+        {
+            RandomNumberGenerator.Fill(dek);
+            return _keyRing.Wrap(keyId, dekVersion, dek);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    private SemaphoreSlim LockFor(string keyId) =>
+        _keyLocks[(uint)StringComparer.Ordinal.GetHashCode(keyId) % LockStripes];
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

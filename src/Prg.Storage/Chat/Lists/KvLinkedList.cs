@@ -1,0 +1,75 @@
+// Doubly linked list whose head/tail and prev/next pointers live in KV records (through a ChatTx).
+namespace Prg.Storage.Chat.Lists;
+
+/// <summary>
+/// List order is head = oldest, tail = newest. Subclasses map the pointers onto their records;
+/// nodes must already exist (the caller creates the node record) before they are linked.
+/// Counts are kept by the owning record, not here.
+/// </summary>
+internal abstract class KvLinkedList
+{
+    public abstract string? Head { get; set; }
+
+    public abstract string? Tail { get; set; }
+
+    /// <summary>True if <paramref name="id"/> is currently linked into this list.</summary>
+    public abstract bool Contains(string id);
+
+    /// <summary>The previous id, or null at the head (or if the node vanished under a concurrent reader).</summary>
+    public abstract string? Prev(string id);
+
+    /// <summary>The next id, or null at the tail (or if the node vanished under a concurrent reader).</summary>
+    public abstract string? Next(string id);
+
+    protected abstract void SetPrev(string id, string? value);
+
+    protected abstract void SetNext(string id, string? value);
+
+    public void Append(string id)
+    {
+        string? tail = Tail;
+        SetPrev(id, tail);
+        SetNext(id, null);
+        if (tail is null)
+            Head = id;
+        else
+            SetNext(tail, id);
+        Tail = id;
+    }
+
+    public void InsertBefore(string id, string before)
+    {
+        string? prev = Prev(before);
+        SetPrev(id, prev);
+        SetNext(id, before);
+        SetPrev(before, id);
+        if (prev is null)
+            Head = id;
+        else
+            SetNext(prev, id);
+    }
+
+    public void Unlink(string id)
+    {
+        string? prev = Prev(id);
+        string? next = Next(id);
+        if (prev is null)
+            Head = next;
+        else
+            SetNext(prev, next);
+        if (next is null)
+            Tail = prev;
+        else
+            SetPrev(next, prev);
+        SetPrev(id, null);
+        SetNext(id, null);
+    }
+
+    public void MoveToTail(string id)
+    {
+        if (Tail == id)
+            return;
+        Unlink(id);
+        Append(id);
+    }
+}

@@ -1,0 +1,11 @@
+// Common shape of the chat records: each serializes itself with a leading record-type byte.
+namespace Prg.Storage.Chat.Records;
+
+/// <summary>A chat record that can be written to the KV.</summary>
+internal interface IStoredRecord
+{
+    void WriteTo(ref RecordWriter writer);
+}
+
+/// <summary>Decodes a stored record (throws <see cref="InvalidDataException"/> on damage).</summary>
+internal delegate T RecordDecoder<T>(ReadOnlySpan<byte> data);

@@ -1,0 +1,20 @@
+// Public view of a stored thread, as the Api layer reads it.
+namespace Prg.Storage.Chat;
+
+/// <summary>A thread. <see cref="Title"/> and <see cref="Kms"/> are opaque bytes owned by the caller.</summary>
+public sealed record ThreadRecord
+{
+    public required string Id { get; init; }
+    public required string Author { get; init; }
+    public long CreatedTs { get; init; }
+    public long UpdatedTs { get; init; }
+    public bool Deleted { get; init; }
+    /// <summary>When it was soft-deleted (Unix ns), 0 if live.</summary>
+    public long DeletedTs { get; init; }
+    public required byte[] Title { get; init; }
+    public required byte[] Kms { get; init; }
+    /// <summary>Live (non-deleted) messages in the thread.</summary>
+    public long LiveMessages { get; init; }
+    /// <summary>Highest message sequence number ever created in the thread.</summary>
+    public long MessageSeqHighWater { get; init; }
+}

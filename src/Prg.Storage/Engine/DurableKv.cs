@@ -1,0 +1,647 @@
+// Durable generic key-value store: FASTER KV holds the state, a FasterLog write-ahead log makes
+// every commit durable with group commit, fold-over checkpoints bound recovery, compaction bounds disk.
+//
+// Write path: Apply() takes one short global lock, appends the whole batch as ONE WAL record, applies
+// it to FASTER (so the next read sees it: read-your-writes) and releases the lock. WaitDurableAsync()
+// then waits for the record's group commit: a single committer loop issues one WAL flush+fsync at a
+// time and every record appended before that flush started is covered by it, so N concurrent writers
+// share one fsync. In Relaxed mode the committer instead flushes every RelaxedFlushInterval.
+//
+// Checkpoint (every CheckpointInterval while there are new commits, or after CheckpointLogBytes of WAL):
+// under the global lock read the WAL tail L0, store it as FASTER's commit cookie, start a fold-over
+// checkpoint and wait for its version switch (a few microseconds; no batch can then straddle the
+// checkpoint, so the checkpoint is exactly the state after every record before L0), release the lock,
+// wait for the checkpoint to be persisted, then truncate the WAL before L0. Keeping L0 inside FASTER's
+// own checkpoint metadata makes (checkpoint, L0) one atomic unit: there is no separate manifest that a
+// crash could leave out of step with the checkpoint FASTER recovers.
+//
+// Recovery (Open): recover the latest FASTER checkpoint, read L0 from its cookie, replay the WAL from L0
+// in order. Records are full-value puts/deletes, so replaying from any earlier point converges. A record
+// whose FasterLog checksum or framing is bad (a torn tail) ends the replay and is dropped; any replay is
+// followed by a fresh checkpoint so the dropped record is truncated away and never hides later appends.
+//
+// Compaction (documented policy): the maintenance loop compacts the FASTER hybrid log when it is at
+// least CompactionMinBytes long AND has grown to CompactionGrowthFactor times its length right after the
+// previous compaction (i.e. roughly that fraction is reclaimable overwritten or deleted data). It
+// compacts everything up to the read-only boundary (live records are copied to the tail; dead records
+// and delete tombstones are dropped) and is followed at once by a checkpoint, which physically deletes
+// the compacted log segments. Compact() runs the same step on demand.
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using FASTER.core;
+using Session = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, byte[], FASTER.core.Empty, FASTER.core.SpanByteFunctions_ByteArrayOutput<FASTER.core.Empty>>;
+
+namespace Prg.Storage.Engine;
+
+/// <summary>
+/// A durable byte-array key-value store with atomic multi-key batches. Reads are safe from any thread.
+/// </summary>
+public sealed class DurableKv : IDisposable, IAsyncDisposable
+{
+    private const int WalEntryOverhead = 64;
+
+    private readonly DurableKvOptions _options;
+    private readonly IDevice _hlogDevice;
+    private readonly IDevice _walDevice;
+    private readonly DeviceLogCommitCheckpointManager _checkpointManager;
+    private readonly FasterKV<SpanByte, SpanByte> _store;
+    private readonly FasterLog _wal;
+    private readonly SpanByteFunctions_ByteArrayOutput<Empty> _functions = new();
+    private readonly Session _writerSession;
+    private readonly Session _maintenanceSession;
+    private readonly ConcurrentBag<Session> _readerSessions = new();
+    private readonly object _writeLock = new();
+    private readonly SemaphoreSlim _maintenanceGate = new(1, 1);
+    private readonly SemaphoreSlim _commitSignal = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _maxRecordBytes;
+    private Task _committerTask = Task.CompletedTask;
+    private Task _maintenanceTask = Task.CompletedTask;
+
+    private int _commitRequested;
+    private int _disposed;
+    private bool _closed;
+    private volatile Exception? _fault;
+
+    private long _commits;
+    private long _fsyncs;
+    private long _bytesAppended;
+    private long _checkpoints;
+    private long _compactions;
+    private long _maintenanceErrors;
+    private long _lastCheckpointWal;
+    private long _lastCheckpointTimestamp;
+    private long _hlogBytesAfterCompaction;
+    private Exception? _lastMaintenanceError;
+
+    private DurableKv(DurableKvOptions options)
+    {
+        _options = options;
+        string root = Path.GetFullPath(options.Directory);
+        string kvDir = Path.Combine(root, "kv");
+        string checkpointDir = Path.Combine(kvDir, "checkpoints");
+        string walDir = Path.Combine(root, "wal");
+        System.IO.Directory.CreateDirectory(checkpointDir);
+        System.IO.Directory.CreateDirectory(walDir);
+
+        _maxRecordBytes = (1 << options.WalPageSizeBits) - WalEntryOverhead;
+        _hlogDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
+        _walDevice = Devices.CreateLogDevice(Path.Combine(walDir, "wal.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
+        _checkpointManager = new DeviceLogCommitCheckpointManager(
+            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(checkpointDir), removeOutdated: true);
+        try
+        {
+            _store = new FasterKV<SpanByte, SpanByte>(new FasterKVSettings<SpanByte, SpanByte>
+            {
+                IndexSize = 1L << options.IndexSizeBits,
+                LogDevice = _hlogDevice,
+                PageSize = 1L << options.PageSizeBits,
+                SegmentSize = 1L << options.SegmentSizeBits,
+                MemorySize = 1L << options.MemorySizeBits,
+                CheckpointManager = _checkpointManager,
+                RemoveOutdatedCheckpoints = true,
+                TryRecoverLatest = false,
+            });
+            _wal = new FasterLog(new FasterLogSettings
+            {
+                LogDevice = _walDevice,
+                LogCommitDir = walDir,
+                LogChecksum = LogChecksumType.PerEntry,
+                PageSizeBits = options.WalPageSizeBits,
+                MemorySizeBits = options.WalMemorySizeBits,
+                SegmentSizeBits = options.WalSegmentSizeBits,
+                TryRecoverLatest = true,
+            });
+            _writerSession = NewSession();
+            _maintenanceSession = NewSession();
+        }
+        catch
+        {
+            _wal?.Dispose();
+            _store?.Dispose();
+            _checkpointManager.Dispose();
+            _hlogDevice.Dispose();
+            _walDevice.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens (creating or recovering) the store in <see cref="DurableKvOptions.Directory"/>.</summary>
+    /// <exception cref="InvalidDataException">The data directory is inconsistent beyond what recovery can repair.</exception>
+    public static DurableKv Open(DurableKvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var kv = new DurableKv(options);
+        try
+        {
+            kv.Recover();
+            kv.StartBackgroundLoops();
+            return kv;
+        }
+        catch
+        {
+            kv.ReleaseResources();
+            throw;
+        }
+    }
+
+    /// <summary>The options the store was opened with.</summary>
+    public DurableKvOptions Options => _options;
+
+    /// <summary>Batches committed (WAL records appended) since open, excluding recovery replay.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>WAL flushes (each one fsync of the log and its commit record) since open.</summary>
+    public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    /// <summary>WAL payload bytes appended since open.</summary>
+    public long BytesAppended => Interlocked.Read(ref _bytesAppended);
+
+    /// <summary>Checkpoints completed since open (including the one after a recovery replay).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Hybrid-log compactions run since open.</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
+
+    /// <summary>WAL records replayed by the last recovery (0 after a clean shutdown).</summary>
+    public long LastRecoveryReplayCount { get; private set; }
+
+    /// <summary>Wall time of the last recovery (checkpoint load plus WAL replay).</summary>
+    public TimeSpan LastRecoveryTime { get; private set; }
+
+    /// <summary>True if the last recovery found a torn or corrupt WAL record and dropped it (and everything after it).</summary>
+    public bool LastRecoveryDroppedTornRecord { get; private set; }
+
+    /// <summary>WAL bytes appended since the last checkpoint.</summary>
+    public long WalBytesSinceCheckpoint => Math.Max(0, _wal.TailAddress - Interlocked.Read(ref _lastCheckpointWal));
+
+    /// <summary>Logical size of the FASTER hybrid log (memory plus disk) in bytes.</summary>
+    public long HybridLogBytes => _store.Log.TailAddress - _store.Log.BeginAddress;
+
+    /// <summary>Background checkpoint/compaction/flush failures since open.</summary>
+    public long MaintenanceErrors => Interlocked.Read(ref _maintenanceErrors);
+
+    /// <summary>The most recent background failure, if any.</summary>
+    public Exception? LastMaintenanceError => Volatile.Read(ref _lastMaintenanceError);
+
+    /// <summary>Reads the current value of <paramref name="key"/>.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
+    {
+        if (key.IsEmpty)
+            throw new ArgumentException("Key must not be empty.", nameof(key));
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Session session = RentReader();
+        try
+        {
+            byte[]? output = Read(session, key);
+            value = output ?? [];
+            return output is not null;
+        }
+        finally
+        {
+            _readerSessions.Add(session);
+        }
+    }
+
+    /// <summary>True if <paramref name="key"/> currently has a value.</summary>
+    public bool ContainsKey(ReadOnlySpan<byte> key) => TryGet(key, out _);
+
+    /// <summary>Applies <paramref name="batch"/> atomically and completes once it is durable (per <see cref="DurableKvOptions.Durability"/>).</summary>
+    public ValueTask CommitAsync(WriteBatch batch, CancellationToken cancellationToken = default)
+        => WaitDurableAsync(Apply(batch), cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="batch"/> to the WAL and applies it; it is visible to reads when this
+    /// returns, but not yet durable: await <see cref="WaitDurableAsync"/> (after releasing any locks
+    /// the caller holds, so concurrent callers share fsyncs).
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is larger than one WAL page allows.</exception>
+    public CommitHandle Apply(WriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ThrowIfUnusable();
+        if (batch.Count == 0)
+            return default;
+        ReadOnlySpan<byte> record = batch.Encoded;
+        if (record.Length > _maxRecordBytes)
+            throw new ArgumentException($"Write batch is {record.Length} bytes; the limit is {_maxRecordBytes} (WAL page size).", nameof(batch));
+
+        long end;
+        lock (_writeLock)
+        {
+            ThrowIfUnusable();
+            _wal.Enqueue(record);
+            try
+            {
+                ApplyRecord(_writerSession, record);
+            }
+            catch (Exception e)
+            {
+                // The WAL holds the record but memory may hold half of it: stop accepting work; a
+                // restart replays the record whole.
+                _fault = e;
+                throw new InvalidOperationException("The store failed while applying a batch and must be reopened.", e);
+            }
+            end = _wal.TailAddress;
+            _commits++;
+            _bytesAppended += record.Length;
+        }
+        return new CommitHandle(end);
+    }
+
+    /// <summary>Completes when the commit identified by <paramref name="handle"/> is durable (immediately in Relaxed mode).</summary>
+    public ValueTask WaitDurableAsync(CommitHandle handle, CancellationToken cancellationToken = default)
+    {
+        if (handle.WalAddress == 0 || _options.Durability == Durability.Relaxed)
+            return default;
+        if (_wal.CommittedUntilAddress >= handle.WalAddress)
+            return default;
+        RequestCommit();
+        return _wal.WaitForCommitAsync(handle.WalAddress, -1, cancellationToken);
+    }
+
+    /// <summary>Takes a checkpoint now and truncates the WAL behind it.</summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable();
+        await _maintenanceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CheckpointCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _maintenanceGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Compacts the hybrid log up to its read-only boundary now and checkpoints so the dropped
+    /// segments are deleted from disk. Returns the number of log bytes compacted away.
+    /// </summary>
+    public async Task<long> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable();
+        await _maintenanceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long reclaimed = CompactCore();
+            await CheckpointCoreAsync().ConfigureAwait(false);
+            return reclaimed;
+        }
+        finally
+        {
+            _maintenanceGate.Release();
+        }
+    }
+
+    /// <summary>Flushes the WAL, takes a final checkpoint and closes. Safe to call more than once.</summary>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+
+    /// <summary>Flushes the WAL, takes a final checkpoint and closes. Safe to call more than once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _stop.Cancel();
+        try
+        {
+            await Task.WhenAll(_committerTask, _maintenanceTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The loops end by cancellation.
+        }
+
+        Exception? failure = null;
+        await _maintenanceGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_fault is null)
+            {
+                await CommitWalAsync(throwOnError: true).ConfigureAwait(false);
+                await CheckpointCoreAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            lock (_writeLock)
+                _closed = true;
+            _maintenanceGate.Release();
+            ReleaseResources();
+        }
+        if (failure is not null)
+            throw new IOException("Closing the store failed; committed data remains recoverable from the WAL on the next open.", failure);
+    }
+
+    private Session NewSession() => _store.For(_functions).NewSession<SpanByteFunctions_ByteArrayOutput<Empty>>();
+
+    private Session RentReader() => _readerSessions.TryTake(out Session? s) ? s : NewSession();
+
+    private static unsafe byte[]? Read(Session session, ReadOnlySpan<byte> key)
+    {
+        fixed (byte* p = key)
+        {
+            var k = SpanByte.FromPointer(p, key.Length);
+            byte[] output = null!;
+            Status status = session.Read(ref k, ref output);
+            if (status.IsPending)
+            {
+                session.CompletePendingWithOutputs(out var outputs, wait: true);
+                using (outputs)
+                {
+                    if (!outputs.Next())
+                        throw new InvalidOperationException("FASTER completed a pending read without an output.");
+                    status = outputs.Current.Status;
+                    output = outputs.Current.Output;
+                }
+            }
+            return status.Found ? output : null;
+        }
+    }
+
+    private static unsafe void ApplyRecord(Session session, ReadOnlySpan<byte> record)
+    {
+        int count = BinaryPrimitives.ReadInt32LittleEndian(record[1..]);
+        int pos = WalRecord.HeaderSize;
+        fixed (byte* p = record)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (!WalRecord.TryReadOp(record, ref pos, out byte op, out Range keyRange, out Range valueRange))
+                    throw new InvalidDataException("Malformed WAL record.");
+                (int keyOffset, int keyLength) = keyRange.GetOffsetAndLength(record.Length);
+                var key = SpanByte.FromPointer(p + keyOffset, keyLength);
+                Status status;
+                if (op == WalRecord.OpPut)
+                {
+                    (int valueOffset, int valueLength) = valueRange.GetOffsetAndLength(record.Length);
+                    var value = SpanByte.FromPointer(p + valueOffset, valueLength);
+                    status = session.Upsert(ref key, ref value);
+                }
+                else
+                {
+                    status = session.Delete(ref key);
+                }
+                if (status.IsPending)
+                    session.CompletePending(wait: true);
+            }
+        }
+    }
+
+    private void Recover()
+    {
+        var clock = Stopwatch.StartNew();
+        bool hasCheckpoint = _checkpointManager.GetLogCheckpointTokens().Any();
+        long start = _wal.BeginAddress;
+        if (hasCheckpoint)
+        {
+            _store.Recover();
+            byte[]? cookie = _store.RecoveredCommitCookie;
+            if (cookie is not { Length: 8 })
+                throw new InvalidDataException("The latest checkpoint does not record its WAL position; the data directory was not written by this store.");
+            start = BinaryPrimitives.ReadInt64LittleEndian(cookie);
+            if (start < _wal.BeginAddress)
+                throw new InvalidDataException($"The WAL was truncated to {_wal.BeginAddress}, past the checkpoint position {start}; records are missing.");
+        }
+
+        long end = _wal.TailAddress;
+        long replayed = 0;
+        bool torn = false;
+        if (start < end)
+        {
+            using FasterLogScanIterator iterator = _wal.Scan(start, end);
+            while (true)
+            {
+                byte[] entry;
+                int length;
+                try
+                {
+                    if (!iterator.GetNext(out entry, out length, out _, out _))
+                        break;
+                }
+                catch (Exception)
+                {
+                    // FasterLog throws when a record fails its checksum: a torn or corrupted write.
+                    torn = true;
+                    break;
+                }
+                ReadOnlySpan<byte> record = entry.AsSpan(0, length);
+                if (!WalRecord.TryValidate(record, out _))
+                {
+                    torn = true;
+                    break;
+                }
+                ApplyRecord(_writerSession, record);
+                replayed++;
+            }
+        }
+
+        _lastCheckpointWal = hasCheckpoint ? Math.Min(start, end) : _wal.BeginAddress;
+        _lastCheckpointTimestamp = Stopwatch.GetTimestamp();
+        _hlogBytesAfterCompaction = HybridLogBytes;
+        // Any replay (or a checkpoint that is ahead of the durable WAL) is folded into a new checkpoint
+        // right away: a dropped torn record is truncated so it cannot hide records appended after it.
+        if (replayed > 0 || torn || (hasCheckpoint && start > end))
+            Task.Run(CheckpointCoreAsync).GetAwaiter().GetResult();
+
+        LastRecoveryReplayCount = replayed;
+        LastRecoveryDroppedTornRecord = torn;
+        LastRecoveryTime = clock.Elapsed;
+    }
+
+    private async Task CheckpointCoreAsync()
+    {
+        long l0;
+        lock (_writeLock)
+        {
+            l0 = _wal.TailAddress;
+            byte[] cookie = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(cookie, l0);
+            _store.CommitCookie = cookie;
+            long version = _store.CurrentVersion;
+            if (!_store.TryInitiateFullCheckpoint(out _, CheckpointType.FoldOver))
+                throw new InvalidOperationException("FASTER refused to start a checkpoint because another one is running.");
+            // Holding the write lock until the version switch guarantees no batch is half inside the
+            // checkpoint: the checkpoint state is exactly "every WAL record before l0 applied".
+            var spin = new SpinWait();
+            while (_store.CurrentVersion == version)
+            {
+                _writerSession.Refresh();
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        await _store.CompleteCheckpointAsync().ConfigureAwait(false);
+
+        // Records before l0 are now in the checkpoint; the commit makes the truncation (and l0) durable.
+        if (l0 > _wal.BeginAddress)
+            _wal.TruncateUntil(l0);
+        await _wal.CommitAsync().ConfigureAwait(false);
+        Interlocked.Increment(ref _fsyncs);
+        Interlocked.Exchange(ref _lastCheckpointWal, l0);
+        Interlocked.Exchange(ref _lastCheckpointTimestamp, Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref _checkpoints);
+    }
+
+    private long CompactCore()
+    {
+        long begin = _store.Log.BeginAddress;
+        long until = _store.Log.SafeReadOnlyAddress;
+        if (until <= begin)
+            return 0;
+        long newBegin = _maintenanceSession.Compact(until, CompactionType.Lookup);
+        Interlocked.Increment(ref _compactions);
+        Interlocked.Exchange(ref _hlogBytesAfterCompaction, HybridLogBytes);
+        return newBegin - begin;
+    }
+
+    private bool ShouldCompact()
+    {
+        long size = HybridLogBytes;
+        return size >= _options.CompactionMinBytes
+            && size >= Interlocked.Read(ref _hlogBytesAfterCompaction) * _options.CompactionGrowthFactor;
+    }
+
+    private bool ShouldCheckpoint()
+    {
+        long walBytes = WalBytesSinceCheckpoint;
+        if (walBytes <= 0)
+            return false;
+        if (walBytes >= _options.CheckpointLogBytes)
+            return true;
+        return Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCheckpointTimestamp)) >= _options.CheckpointInterval;
+    }
+
+    private void StartBackgroundLoops()
+    {
+        CancellationToken token = _stop.Token;
+        _committerTask = _options.Durability == Durability.Fsync
+            ? Task.Run(() => GroupCommitLoopAsync(token))
+            : Task.Run(() => RelaxedFlushLoopAsync(token));
+        _maintenanceTask = Task.Run(() => MaintenanceLoopAsync(token));
+    }
+
+    private void RequestCommit()
+    {
+        if (Interlocked.Exchange(ref _commitRequested, 1) == 0)
+            _commitSignal.Release();
+    }
+
+    private async Task GroupCommitLoopAsync(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await _commitSignal.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Reset before reading the tail: a request that arrives after this point triggers another
+            // round, one that arrived before it is covered by the commit below.
+            Volatile.Write(ref _commitRequested, 0);
+            Interlocked.MemoryBarrier();
+            await CommitWalAsync(throwOnError: false).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RelaxedFlushLoopAsync(CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(_options.RelaxedFlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+                await CommitWalAsync(throwOnError: false).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown; DisposeAsync flushes what is left.
+        }
+    }
+
+    private async Task CommitWalAsync(bool throwOnError)
+    {
+        if (_wal.CommittedUntilAddress >= _wal.TailAddress)
+            return;
+        try
+        {
+            await _wal.CommitAsync().ConfigureAwait(false);
+            Interlocked.Increment(ref _fsyncs);
+        }
+        catch (Exception e) when (!throwOnError)
+        {
+            // Waiters see the failure through their own WaitForCommitAsync; record it for monitoring.
+            RecordMaintenanceError(e);
+        }
+    }
+
+    private async Task MaintenanceLoopAsync(CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(_options.MaintenanceTick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                if (_fault is not null)
+                    return;
+                bool compact = ShouldCompact();
+                if (!compact && !ShouldCheckpoint())
+                    continue;
+                await _maintenanceGate.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    if (compact)
+                        CompactCore();
+                    await CheckpointCoreAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    RecordMaintenanceError(e);
+                }
+                finally
+                {
+                    _maintenanceGate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+    }
+
+    private void RecordMaintenanceError(Exception e)
+    {
+        Interlocked.Increment(ref _maintenanceErrors);
+        Volatile.Write(ref _lastMaintenanceError, e);
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_closed || Volatile.Read(ref _disposed) != 0, this);
+        if (_fault is { } fault)
+            throw new InvalidOperationException("The store failed while applying a batch and must be reopened.", fault);
+    }
+
+    private void ReleaseResources()
+    {
+        while (_readerSessions.TryTake(out Session? s))
+            s.Dispose();
+        _writerSession.Dispose();
+        _maintenanceSession.Dispose();
+        _wal.Dispose();
+        _store.Dispose();
+        _checkpointManager.Dispose();
+        _hlogDevice.Dispose();
+        _walDevice.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+// Settings for DurableKv: location, durability mode, checkpoint/compaction policy and memory sizing.
+namespace Prg.Storage.Engine;
+
+/// <summary>Options for <see cref="DurableKv.Open"/>. Defaults suit a store of a few GB.</summary>
+public sealed class DurableKvOptions
+{
+    /// <summary>Data directory (created if missing). Holds <c>kv/</c> (FASTER) and <c>wal/</c>.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>When a commit is acknowledged; see <see cref="Engine.Durability"/>.</summary>
+    public Durability Durability { get; init; } = Durability.Fsync;
+
+    /// <summary>Relaxed mode only: the background WAL flush period (the loss window).</summary>
+    public TimeSpan RelaxedFlushInterval { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A checkpoint is taken at least this often while there are new commits.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A checkpoint is taken once this many WAL bytes were appended since the last one.</summary>
+    public long CheckpointLogBytes { get; init; } = 64L << 20;
+
+    /// <summary>How often the background maintenance loop evaluates the checkpoint/compaction triggers.</summary>
+    public TimeSpan MaintenanceTick { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>In-memory part of the FASTER hybrid log, as a power of two (28 = 256 MB).</summary>
+    public int MemorySizeBits { get; init; } = 28;
+
+    /// <summary>FASTER hybrid log page size, power of two (22 = 4 MB). A record must fit in one page.</summary>
+    public int PageSizeBits { get; init; } = 22;
+
+    /// <summary>FASTER hybrid log segment (file) size, power of two (28 = 256 MB); disk is reclaimed per segment.</summary>
+    public int SegmentSizeBits { get; init; } = 28;
+
+    /// <summary>FASTER hash index size in bytes, power of two (26 = 64 MB, about 8M entries before overflow).</summary>
+    public int IndexSizeBits { get; init; } = 26;
+
+    /// <summary>WAL in-memory buffer, power of two (26 = 64 MB).</summary>
+    public int WalMemorySizeBits { get; init; } = 26;
+
+    /// <summary>WAL page size, power of two (22 = 4 MB). One commit batch must fit in one page.</summary>
+    public int WalPageSizeBits { get; init; } = 22;
+
+    /// <summary>WAL segment (file) size, power of two (26 = 64 MB); truncation frees whole segments.</summary>
+    public int WalSegmentSizeBits { get; init; } = 26;
+
+    /// <summary>Compaction never runs while the hybrid log is smaller than this.</summary>
+    public long CompactionMinBytes { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// Compaction runs when the hybrid log has grown to this multiple of its size right after the
+    /// previous compaction (2.0 = at least about half of it is estimated to be reclaimable).
+    /// </summary>
+    public double CompactionGrowthFactor { get; init; } = 2.0;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Directory))
+            throw new ArgumentException("DurableKvOptions.Directory is required.", nameof(Directory));
+        if (RelaxedFlushInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(RelaxedFlushInterval), "must be positive");
+        if (CheckpointInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "must be positive");
+        if (MaintenanceTick <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaintenanceTick), "must be positive");
+        if (CheckpointLogBytes <= 0)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointLogBytes), "must be positive");
+        if (CompactionMinBytes <= 0)
+            throw new ArgumentOutOfRangeException(nameof(CompactionMinBytes), "must be positive");
+        if (!(CompactionGrowthFactor > 1.0))
+            throw new ArgumentOutOfRangeException(nameof(CompactionGrowthFactor), "must be greater than 1");
+        CheckBits(PageSizeBits, 12, 30, nameof(PageSizeBits));
+        CheckBits(MemorySizeBits, PageSizeBits + 1, 40, nameof(MemorySizeBits));
+        CheckBits(SegmentSizeBits, PageSizeBits, 40, nameof(SegmentSizeBits));
+        CheckBits(IndexSizeBits, 12, 36, nameof(IndexSizeBits));
+        CheckBits(WalPageSizeBits, 12, 30, nameof(WalPageSizeBits));
+        CheckBits(WalMemorySizeBits, WalPageSizeBits + 1, 36, nameof(WalMemorySizeBits));
+        CheckBits(WalSegmentSizeBits, WalPageSizeBits, 40, nameof(WalSegmentSizeBits));
+        // Every operation of a batch must fit in one hybrid-log page; the batch fits in one WAL page.
+        if (WalPageSizeBits > PageSizeBits)
+            throw new ArgumentOutOfRangeException(nameof(WalPageSizeBits), WalPageSizeBits, "must not exceed PageSizeBits");
+    }
+
+    private static void CheckBits(int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+            throw new ArgumentOutOfRangeException(name, value, $"must be between {min} and {max}");
+    }
+}

@@ -1,0 +1,24 @@
+// The text of `prg --help`.
+namespace Prg.Commands;
+
+public static class HelpText
+{
+    public const string Usage = """
+        prg - chat-message store with per-thread envelope encryption (ProgressDB API)
+
+        Usage: prg <command> [options]
+
+        Commands:
+          serve     Run the chat store (default: 127.0.0.1:8080, data in ./prg-data,
+                    embedded KMS with a master key generated on first run).
+                      --config FILE   YAML config (else $PROGRESSDB_CONFIG, else ./config.yaml)
+          keygen    Write a new 32-byte master key as hex to a new file with mode 0600.
+                      --out FILE      where to write it (refuses to overwrite)
+          version   Print the version.
+          help      Print this help.
+
+        Environment variables (PROGRESSDB_*) override the config file; see README.md.
+        Exit codes: 0 success, 1 failure or refusal to start, 2 bad usage.
+
+        """;
+}

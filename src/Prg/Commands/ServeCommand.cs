@@ -1,0 +1,88 @@
+// `prg serve`: load the configuration, start the API host, run until SIGTERM/SIGINT, then drain
+// in-flight requests, checkpoint the store and exit 0.
+using System.Runtime.InteropServices;
+using Prg.Api;
+using Prg.Api.Config;
+using Prg.Api.Logging;
+using Prg.Crypto;
+
+namespace Prg.Commands;
+
+public static class ServeCommand
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parsed = Arguments.Parse("serve", args, valued: ["config"], switches: ["help"]);
+        if (parsed.Has("help"))
+        {
+            Console.Out.Write(HelpText.Usage);
+            return ExitCodes.Ok;
+        }
+
+        LoadedConfig loaded;
+        try
+        {
+            loaded = ConfigLoader.LoadFromProcess(parsed.Get("config"));
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"prg: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        using var log = Log.ToStandardError(loaded.Config.Logging.Level);
+        foreach (var key in loaded.UnknownKeys)
+        {
+            log.Debug("config key not used by prg", LogField.Text("key", key));
+        }
+        var zeroConfig = loaded.SourcePath is null && !HasProgressDbEnvironment();
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+
+        ApiHost host;
+        try
+        {
+            host = await ApiHost.StartAsync(loaded.Config, zeroConfig, log);
+        }
+        catch (Exception e) when (e is StartupException or MasterKeyException or ConfigException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"prg: cannot start: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        log.Info("shutting down");
+        await host.StopAsync(DrainTimeout);
+        await host.DisposeAsync();
+        log.Info("stopped");
+        return ExitCodes.Ok;
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit ourselves, after draining
+            stop.Cancel();
+        }
+    }
+
+    private static bool HasProgressDbEnvironment()
+    {
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith("PROGRESSDB_", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

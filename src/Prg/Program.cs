@@ -1,0 +1,43 @@
+// prg's entry point: picks the subcommand (busybox style: invoked as `prgkms` it runs `kms`).
+using Prg.Commands;
+
+namespace Prg;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var invokedAs = Path.GetFileName(Environment.ProcessPath ?? "prg");
+        if (invokedAs == "prgkms")
+        {
+            args = ["kms", .. args];
+        }
+        if (args.Length == 0)
+        {
+            Console.Error.Write(HelpText.Usage);
+            return ExitCodes.Usage;
+        }
+        var rest = args[1..];
+        try
+        {
+            return args[0] switch
+            {
+                "serve" => await ServeCommand.RunAsync(rest),
+                "keygen" => KeygenCommand.Run(rest),
+                "version" or "--version" => VersionCommand.Run(rest),
+                "help" or "--help" or "-h" => HelpCommand.Run(rest),
+                _ => Usage($"unknown command '{args[0]}' (see 'prg --help')"),
+            };
+        }
+        catch (UsageException e)
+        {
+            return Usage(e.Message);
+        }
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"prg: {message}");
+        return ExitCodes.Usage;
+    }
+}

@@ -1,0 +1,64 @@
+// A small JSON client for the ProgressDB routes, acting as a backend key for a given user (or as a
+// frontend key with a signature), the way the official SDKs call the API.
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Prg.EndToEnd.Tests;
+
+public sealed class ApiClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ApiClient(int port)
+    {
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public static string Sign(string user) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(PrgProcess.SigningKey), Encoding.UTF8.GetBytes(user)));
+
+    public async Task<(int Status, JsonNode? Json, HttpResponseMessage Raw)> SendAsync(
+        HttpMethod method, string path, object? body = null, string? key = PrgProcess.BackendKey, string? user = null, bool signed = false)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        if (user is not null)
+        {
+            request.Headers.Add("X-User-ID", user);
+            if (signed)
+            {
+                request.Headers.Add("X-User-Signature", Sign(user));
+            }
+        }
+        if (body is not null)
+        {
+            var text = body as string ?? ((JsonNode)body).ToJsonString();
+            request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+        }
+        var response = await _http.SendAsync(request);
+        var content = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, content.Length == 0 ? null : JsonNode.Parse(content), response);
+    }
+
+    public async Task<string> CreateThreadAsync(string user, string title)
+    {
+        var (status, json, _) = await SendAsync(HttpMethod.Post, "/v1/threads", new JsonObject { ["title"] = title }, user: user);
+        Assert.Equal(201, status);
+        return json!["key"]!.GetValue<string>();
+    }
+
+    public async Task<string> PostMessageAsync(string user, string thread, JsonNode body)
+    {
+        var (status, json, _) = await SendAsync(HttpMethod.Post, $"/v1/threads/{Uri.EscapeDataString(thread)}/messages", new JsonObject { ["body"] = body }, user: user);
+        Assert.Equal(201, status);
+        return json!["key"]!.GetValue<string>();
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: publish the native AOT binary, then run every test project; the end-to-end
+# tests start that binary (PRG_BINARY) and talk to it over real sockets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Native AOT links with clang and zlib; install them on a fresh Debian machine.
+if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld zlib1g-dev >/dev/null
+  else
+    echo "tools/test.sh: native AOT needs clang and zlib1g-dev: sudo apt-get install clang lld zlib1g-dev" >&2
+    exit 1
+  fi
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet publish src/Prg -c Release -o artifacts/prg -nologo
+export PRG_BINARY="$PWD/artifacts/prg/prg"
+dotnet test prg.sln -c Release -nologo "$@"
