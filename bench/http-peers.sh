@@ -12,7 +12,8 @@ done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 
-[ -x artifacts/prg/prg ] || dotnet publish src/Prg -c Release -o artifacts/prg -nologo >/dev/null
+PRG_BIN=${PRG_BIN:-artifacts/prg/prg}
+[ -x "$PRG_BIN" ] || dotnet publish src/Prg -c Release -o artifacts/prg -nologo >/dev/null
 [ -x artifacts/kestrel/KestrelBaseline ] || dotnet publish bench/KestrelBaseline -c Release -o artifacts/kestrel -nologo >/dev/null
 
 measure() { # url -> median req/s over ROUNDS
@@ -49,14 +50,16 @@ cat > "$work/prg.yaml" <<CONF
 server:
   port: 18080
   db_path: $work/prg-data
-  api_keys: { signing: [bench-signing-key] }
-  rate_limit: { rps: 100000000, burst: 100000000 }
+  api_keys:
+    signing: [bench-signing-key]
+  rate_limit:
+    rps: 0
 encryption:
   enabled: false
 logging:
   level: warn
 CONF
-taskset -c 0 artifacts/prg/prg serve --config "$work/prg.yaml" & prg_pid=$!
+taskset -c 0 "$PRG_BIN" serve --config "$work/prg.yaml" & prg_pid=$!
 wait_port 18080
 prg_rps=$(measure http://127.0.0.1:18080/healthz)
 kill -TERM $prg_pid; wait $prg_pid || true
