@@ -1,7 +1,7 @@
 // Stored message record (thread:<t>:msg:<mk>): current version plus its links in both message lists.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class MessageEntry : IStoredRecord
+internal sealed class MessageEntry : IListLinks
 {
     public required string Key;
     public long Seq;
@@ -12,10 +12,10 @@ internal sealed class MessageEntry : IStoredRecord
     public long DeletedTs;
     public int Version;
     public byte[] Body = [];
-    public string? CreatedPrev;
-    public string? CreatedNext;
-    public string? UpdatedPrev;
-    public string? UpdatedNext;
+    public string? CreatedPrev { get; set; }
+    public string? CreatedNext { get; set; }
+    public string? UpdatedPrev { get; set; }
+    public string? UpdatedNext { get; set; }
 
     public void WriteTo(ref RecordWriter w)
     {

@@ -1,7 +1,7 @@
 // Stored thread record (thread:<t>:meta): thread data plus its message lists' heads and counters.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class ThreadMeta : IStoredRecord
+internal sealed class ThreadMeta : IListHeads
 {
     public required string Id;
     public required string Author;
@@ -14,10 +14,10 @@ internal sealed class ThreadMeta : IStoredRecord
     public byte[] Kms = [];
     public long LiveMessages;
     public long SeqHighWater;
-    public string? CreatedHead;
-    public string? CreatedTail;
-    public string? UpdatedHead;
-    public string? UpdatedTail;
+    public string? CreatedHead { get; set; }
+    public string? CreatedTail { get; set; }
+    public string? UpdatedHead { get; set; }
+    public string? UpdatedTail { get; set; }
 
     public void WriteTo(ref RecordWriter w)
     {

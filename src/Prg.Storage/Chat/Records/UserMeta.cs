@@ -1,12 +1,12 @@
 // Stored per-user record (user:<u>:meta): heads/tails of the user's thread lists and live count.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class UserMeta : IStoredRecord
+internal sealed class UserMeta : IListHeads
 {
-    public string? CreatedHead;
-    public string? CreatedTail;
-    public string? UpdatedHead;
-    public string? UpdatedTail;
+    public string? CreatedHead { get; set; }
+    public string? CreatedTail { get; set; }
+    public string? UpdatedHead { get; set; }
+    public string? UpdatedTail { get; set; }
     public long LiveThreads;
 
     public void WriteTo(ref RecordWriter w)

@@ -1,12 +1,12 @@
 // Stored node (user:<u>:thread:<t>): a live thread's links in its author's two thread lists.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class UserThreadNode : IStoredRecord
+internal sealed class UserThreadNode : IListLinks
 {
-    public string? CreatedPrev;
-    public string? CreatedNext;
-    public string? UpdatedPrev;
-    public string? UpdatedNext;
+    public string? CreatedPrev { get; set; }
+    public string? CreatedNext { get; set; }
+    public string? UpdatedPrev { get; set; }
+    public string? UpdatedNext { get; set; }
 
     public void WriteTo(ref RecordWriter w)
     {
