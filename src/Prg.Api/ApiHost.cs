@@ -7,6 +7,7 @@ using Prg.Api.Auth;
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
+using Prg.Api.Jobs;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
 using Prg.Crypto;
@@ -21,6 +22,7 @@ public sealed class ApiHost : IAsyncDisposable
     private readonly Log _log;
     private ChatStore? _store;
     private IKeyProvider? _provider;
+    private JobRunner? _jobs;
     private Retention? _retention;
     private HttpServer? _server;
     private volatile bool _ready;
@@ -61,7 +63,14 @@ public sealed class ApiHost : IAsyncDisposable
         {
             throw new StartupException("no signing key configured (server.api_keys.signing / PROGRESSDB_API_SIGNING_KEYS)");
         }
-        var keyRing = config.Encryption.Enabled ? LoadKeyRing(config.Encryption.Kms) : null;
+        // Configured keys and the key service are checked before the store is touched, so a refused
+        // start changes nothing.
+        var kms = config.Encryption.Kms;
+        var external = config.Encryption.Enabled && kms.Mode == KmsMode.External;
+        using var masterKeys = !config.Encryption.Enabled ? null
+            : external ? LoadFallbackKeys(kms)
+            : MasterKeySetup.Load(kms);
+        var keyService = external ? await ConnectKeyServiceAsync(kms) : null;
 
         _store = ChatStore.Open(new ChatStoreOptions
         {
@@ -71,20 +80,46 @@ public sealed class ApiHost : IAsyncDisposable
                 Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
             },
         });
+        _jobs = new JobRunner(_store, _log);
         ThreadMetaDekStore? dekStore = null;
-        if (keyRing is not null)
+        CountingKeyProvider? counted = null;
+        KekRotationJob? kekRotation = null;
+        DekRotationJob? dekRotation = null;
+        if (keyService is not null)
         {
+            // External mode: the server never holds a raw DEK, except that a configured local master
+            // key lets reads fall back to unwrapping the thread's stored DEK while the service is down.
             dekStore = new ThreadMetaDekStore(_store);
-            _provider = new EmbeddedKeyProvider(keyRing, dekStore);
+            IKeyProvider provider = masterKeys is null
+                ? keyService
+                : new FallbackKeyProvider(keyService, masterKeys.CreateFallbackRing(), dekStore);
+            _provider = counted = new CountingKeyProvider(provider);
+            dekRotation = new DekRotationJob(_store, counted, _jobs, _log, dekStore);
+            _jobs.Register(dekRotation);
+        }
+        else if (masterKeys is not null)
+        {
+            // The store's KEK rotation state decides which key is current (see MasterKeySetup).
+            var kekState = new KekStateStore(_store);
+            var keyRing = masterKeys.CreateKeyRing(kekState, _jobs.Store, _log);
+            dekStore = new ThreadMetaDekStore(_store);
+            var embedded = new EmbeddedKeyProvider(keyRing, dekStore);
+            _provider = counted = new CountingKeyProvider(embedded);
+            kekRotation = new KekRotationJob(_store, embedded, counted, dekStore, kekState, _jobs, _log);
+            dekRotation = new DekRotationJob(_store, counted, _jobs, _log, dekStore);
+            _jobs.Register(kekRotation);
+            _jobs.Register(dekRotation);
         }
 
         var keys = ApiKeyRing.FromConfig(server.ApiKeys);
         var metrics = new ApiMetrics();
         _retention = new Retention(_store, config.Retention, _log);
+        var cipher = new RecordCipher(_provider, dekStore);
+        metrics.AppendExtra = new EncryptionMetrics(cipher, counted, _jobs).Write;
         var services = new ApiServices
         {
             Store = _store,
-            Cipher = new RecordCipher(_provider, dekStore),
+            Cipher = cipher,
             Keys = keys,
             Signatures = UserSignature.FromConfig(server.ApiKeys),
             RateLimiter = RateLimiter.FromConfig(server.RateLimit, keys),
@@ -92,6 +127,7 @@ public sealed class ApiHost : IAsyncDisposable
             AllowList = IpAllowList.Parse(server.IpWhitelist),
             Metrics = metrics,
             Retention = _retention,
+            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation),
             Log = _log,
             IsReady = () => _ready,
         };
@@ -118,47 +154,37 @@ public sealed class ApiHost : IAsyncDisposable
         {
             throw new StartupException($"cannot listen on {server.Address}:{server.Port}: {e.Message}");
         }
-        _retention.Start(TimeSpan.FromHours(1));
+        _retention.Start();
+        // Jobs a crash or shutdown interrupted carry on from their last checkpoint.
+        await _jobs.ResumeUnfinishedAsync();
         _ready = true;
         _log.Info("prg ready",
             LogField.Text("version", BuildInfo.Version),
             LogField.Text("listen", string.Join(",", _server.BoundEndPoints)),
             LogField.Text("data", dataDir),
-            LogField.Bool("encryption", keyRing is not null));
-        await Task.CompletedTask;
+            LogField.Bool("encryption", _provider is not null));
     }
 
-    private static KeyRing LoadKeyRing(KmsConfig kms)
+    /// <summary>In external mode a local master key is optional: it only enables the read fallback.</summary>
+    private static MasterKeySetup? LoadFallbackKeys(KmsConfig kms) =>
+        string.IsNullOrEmpty(kms.MasterKeyFile) && string.IsNullOrEmpty(kms.MasterKeyHex) ? null : MasterKeySetup.Load(kms);
+
+    private async Task<ExternalKeyProvider> ConnectKeyServiceAsync(KmsConfig kms)
     {
-        if (kms.Mode == KmsMode.External)
+        if (string.IsNullOrEmpty(kms.Endpoint))
         {
-            throw new StartupException("encryption.kms.mode external is not supported by this build yet; use embedded");
+            throw new StartupException("encryption.kms.mode is external but encryption.kms.endpoint is not set");
         }
-        MasterKey current;
+        var service = new ExternalKeyProvider(new ExternalKeyProviderOptions { Endpoint = kms.Endpoint });
         try
         {
-            if (!string.IsNullOrEmpty(kms.MasterKeyFile))
-            {
-                current = MasterKey.FromFile(kms.MasterKeyFile);
-            }
-            else if (!string.IsNullOrEmpty(kms.MasterKeyHex))
-            {
-                current = MasterKey.FromHex(kms.MasterKeyHex, "encryption.kms.master_key_hex");
-            }
-            else
-            {
-                throw new StartupException("encryption is enabled but no master key is configured (encryption.kms.master_key_file or master_key_hex)");
-            }
-            var ring = new KeyRing(current);
-            foreach (var previous in kms.PreviousMasterKeyFiles)
-            {
-                ring.AddPrevious(MasterKey.FromFile(previous));
-            }
-            return ring;
+            await service.CheckHealthAsync();
+            return service;
         }
-        catch (MasterKeyException e)
+        catch (CryptoException e)
         {
-            throw new StartupException(e.Message);
+            await service.DisposeAsync();
+            throw new StartupException($"the key service at {kms.Endpoint} is unreachable: {e.Message}");
         }
     }
 
@@ -195,6 +221,10 @@ public sealed class ApiHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(10));
+        if (_jobs is not null)
+        {
+            await _jobs.DisposeAsync();
+        }
         if (_retention is not null)
         {
             await _retention.DisposeAsync();

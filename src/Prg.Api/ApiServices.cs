@@ -19,6 +19,7 @@ public sealed class ApiServices
     public required IpAllowList AllowList { get; init; }
     public required ApiMetrics Metrics { get; init; }
     public required Retention Retention { get; init; }
+    public required KmsAdminHandlers KmsAdmin { get; init; }
     public required Log Log { get; init; }
     public required Func<bool> IsReady { get; init; }
 }

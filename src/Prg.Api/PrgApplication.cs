@@ -65,6 +65,10 @@ public sealed class PrgApplication : IHttpApplication
         Map(HttpMethod.Get, "/admin/users/{u}/threads", system.UserThreads, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/users/{u}/threads/{t}/messages", system.ThreadMessages, RouteScope.Admin);
         Map(HttpMethod.Post, "/admin/jobs/purge", ctx => system.Purge(ctx, s.Retention), RouteScope.Admin);
+        Map(HttpMethod.Get, "/admin/jobs/{id}", s.KmsAdmin.Job, RouteScope.Admin);
+        Map(HttpMethod.Get, "/admin/threads/{t}/kms", s.KmsAdmin.ThreadKms, RouteScope.Admin);
+        Map(HttpMethod.Post, "/admin/threads/{t}/rotate-dek", s.KmsAdmin.RotateDek, RouteScope.Admin);
+        Map(HttpMethod.Post, "/admin/encryption/rotate-kek", s.KmsAdmin.RotateKek, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/metrics", system.Prometheus, RouteScope.Admin);
         Map(HttpMethod.Get, "/metrics", system.Prometheus, RouteScope.Admin);
     }
@@ -127,18 +131,26 @@ public sealed class PrgApplication : IHttpApplication
         }
 
         var route = (RouteInfo)match.Tag!;
-        if (route.Scope != RouteScope.Public)
+        // From here on the request belongs to its route: its error answers are counted under it too.
+        try
         {
-            var caller = new Caller();
-            _authenticator.Authenticate(request, route.Scope, caller);
-            if (_rateLimiter.IsEnabled && !_rateLimiter.TryAcquire(caller.KeyIndex, out var retryAfter))
+            if (route.Scope != RouteScope.Public)
             {
-                ctx.Response.AddHeader("Retry-After"u8, retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                throw new ApiException(429, "rate limit exceeded");
+                var caller = new Caller();
+                _authenticator.Authenticate(request, route.Scope, caller);
+                if (_rateLimiter.IsEnabled && !_rateLimiter.TryAcquire(caller.KeyIndex, out var retryAfter))
+                {
+                    ctx.Response.AddHeader("Retry-After"u8, retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    throw new ApiException(429, "rate limit exceeded");
+                }
+                ctx.Items = caller;
             }
-            ctx.Items = caller;
+            await match.Handler!(ctx);
         }
-        await match.Handler!(ctx);
+        catch (ApiException e)
+        {
+            ctx.Response.WriteError(e.Status, e.Message);
+        }
         return route.MetricsIndex;
     }
 

@@ -75,7 +75,9 @@ public sealed class HttpServer : IAsyncDisposable
             return socket;
         }
         var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // SO_REUSEADDR alone (restart while old connections sit in TIME_WAIT). .NET's ReuseAddress
+        // option also sets SO_REUSEPORT on Linux, which would let a second server share the port.
+        tcp.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
         {
             tcp.DualMode = true;
@@ -84,6 +86,9 @@ public sealed class HttpServer : IAsyncDisposable
         tcp.Listen(512);
         return tcp;
     }
+
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
 
     private static void RemoveStaleSocketFile(string path)
     {
@@ -95,12 +100,31 @@ public sealed class HttpServer : IAsyncDisposable
         {
             return;
         }
-        // Only a leftover socket is removed; any other file at that path is someone else's.
+        // Only a leftover socket is removed; any other file at that path is someone else's, and a
+        // socket that still accepts connections belongs to a running server.
         if (!IsSocketFile(path))
         {
             throw new IOException($"cannot listen on {path}: a file that is not a socket is in the way");
         }
+        if (IsListening(path))
+        {
+            throw new IOException($"cannot listen on {path}: another server is listening on it");
+        }
         File.Delete(path);
+    }
+
+    private static bool IsListening(string path)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static bool IsSocketFile(string path)

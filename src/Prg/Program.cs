@@ -23,7 +23,9 @@ public static class Program
             return args[0] switch
             {
                 "serve" => await ServeCommand.RunAsync(rest),
+                "kms" => await KmsCommand.RunAsync(rest),
                 "keygen" => KeygenCommand.Run(rest),
+                "bench" => await BenchCommand.RunAsync(rest),
                 "version" or "--version" => VersionCommand.Run(rest),
                 "help" or "--help" or "-h" => HelpCommand.Run(rest),
                 _ => Usage($"unknown command '{args[0]}' (see 'prg --help')"),

@@ -21,7 +21,8 @@ public sealed class ApiClient : IDisposable
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(PrgProcess.SigningKey), Encoding.UTF8.GetBytes(user)));
 
     public async Task<(int Status, JsonNode? Json, HttpResponseMessage Raw)> SendAsync(
-        HttpMethod method, string path, object? body = null, string? key = PrgProcess.BackendKey, string? user = null, bool signed = false)
+        HttpMethod method, string path, object? body = null, string? key = PrgProcess.BackendKey, string? user = null, bool signed = false,
+        IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (key is not null)
@@ -36,6 +37,10 @@ public sealed class ApiClient : IDisposable
                 request.Headers.Add("X-User-Signature", Sign(user));
             }
         }
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         if (body is not null)
         {
             var text = body as string ?? ((JsonNode)body).ToJsonString();
@@ -43,7 +48,8 @@ public sealed class ApiClient : IDisposable
         }
         var response = await _http.SendAsync(request);
         var content = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, content.Length == 0 ? null : JsonNode.Parse(content), response);
+        var isJson = response.Content.Headers.ContentType?.MediaType == "application/json";
+        return ((int)response.StatusCode, content.Length == 0 || !isJson ? null : JsonNode.Parse(content), response);
     }
 
     public async Task<string> CreateThreadAsync(string user, string title)
@@ -59,6 +65,20 @@ public sealed class ApiClient : IDisposable
         Assert.Equal(201, status);
         return json!["key"]!.GetValue<string>();
     }
+
+    /// <summary>GET as a backend key acting for <paramref name="user"/>; asserts 200 and returns the JSON.</summary>
+    public async Task<JsonNode> GetOkAsync(string path, string? user = null, string key = PrgProcess.BackendKey)
+    {
+        var (status, json, _) = await SendAsync(HttpMethod.Get, path, key: key, user: user);
+        Assert.True(status == 200, $"GET {path}: expected 200, got {status}: {json?.ToJsonString()}");
+        return json!;
+    }
+
+    /// <summary>The "key" of every object in a JSON array (or the strings themselves for key lists).</summary>
+    public static List<string> KeysOf(JsonNode? array) =>
+        array!.AsArray().Select(n => n is JsonValue v ? v.GetValue<string>() : n!["key"]!.GetValue<string>()).ToList();
+
+    public async Task<JsonNode> StatsAsync() => await GetOkAsync("/admin/stats", key: PrgProcess.AdminKey);
 
     public void Dispose() => _http.Dispose();
 }

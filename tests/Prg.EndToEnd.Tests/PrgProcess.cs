@@ -95,6 +95,22 @@ public sealed class PrgProcess : IAsyncDisposable
         return prg;
     }
 
+    /// <summary>
+    /// Starts `prg` with exactly <paramref name="args"/> and <paramref name="env"/> (no generated config) in
+    /// <paramref name="workDir"/>, expecting it to listen on <paramref name="port"/>.
+    /// </summary>
+    public static async Task<PrgProcess> StartRawAsync(IEnumerable<string> args, string workDir, int port, string dataDir,
+        IDictionary<string, string>? env = null, bool waitReady = true)
+    {
+        var process = Start(args, workDir, env ?? new Dictionary<string, string>());
+        var prg = new PrgProcess(process, port, dataDir, workDir);
+        if (waitReady)
+        {
+            await prg.WaitReadyAsync();
+        }
+        return prg;
+    }
+
     public static Process Start(IEnumerable<string> args, string workDir, IDictionary<string, string> env)
     {
         var info = new ProcessStartInfo(BinaryPath)

@@ -49,17 +49,17 @@ public sealed class ChatPagingModelTests
                         MessageSlot second = store.ReserveMessage(thread.Id, ts + 1);
                         Assert.Equal(first.Seq + 1, second.Seq);
                         await store.CreateMessageAsync(second, thread.Author, B("second"));
-                        model.CreateMessage(thread, second.Key, second.Seq);
+                        model.CreateMessage(thread, second.Key, second.Seq, second.Ts);
                         if (rng.Next(2) == 0)
                         {
                             await store.CreateMessageAsync(first, thread.Author, B("first"));
-                            model.CreateMessage(thread, first.Key, first.Seq);
+                            model.CreateMessage(thread, first.Key, first.Seq, first.Ts);
                         }
                     }
                     else
                     {
                         MessageRecord m = await PostAsync(store, thread.Id, thread.Author, $"m{step}", ts);
-                        model.CreateMessage(thread, m.Key, m.Seq);
+                        model.CreateMessage(thread, m.Key, m.Seq, ts);
                     }
                 }
                 else if (op < 74)
@@ -73,7 +73,7 @@ public sealed class ChatPagingModelTests
                     Assert.Equal(EditStatus.Conflict, stale.Status);
                     EditResult edit = await store.EditMessageAsync(thread.Id, key, version, B($"edit{step}"), ts);
                     Assert.Equal(EditStatus.Ok, edit.Status);
-                    model.EditMessage(thread, key);
+                    model.EditMessage(thread, key, ts);
                 }
                 else if (op < 84)
                 {
@@ -224,20 +224,28 @@ public sealed class ChatPagingModelTests
             UserThreadsUpdated[t.Author].Remove(t.Id);
         }
 
-        public void CreateMessage(ThreadModel t, string key, long seq)
+        public void CreateMessage(ThreadModel t, string key, long seq, long ts)
         {
             t.Seqs[key] = seq;
             t.Versions[key] = 1;
             int at = t.Created.FindIndex(k => t.Seqs[k] > seq);
             t.Created.Insert(at < 0 ? t.Created.Count : at, key);
-            t.Updated.Add(key);
+            PlaceByUpdated(t, key, ts);
         }
 
-        public void EditMessage(ThreadModel t, string key)
+        public void EditMessage(ThreadModel t, string key, long ts)
         {
             t.Versions[key]++;
             t.Updated.Remove(key);
-            t.Updated.Add(key);
+            PlaceByUpdated(t, key, ts);
+        }
+
+        // The updated-order list is sorted by updated_ts; equal timestamps keep commit order.
+        private static void PlaceByUpdated(ThreadModel t, string key, long ts)
+        {
+            t.UpdatedTs[key] = ts;
+            int at = t.Updated.FindIndex(k => t.UpdatedTs[k] > ts);
+            t.Updated.Insert(at < 0 ? t.Updated.Count : at, key);
         }
 
         public void DeleteMessage(ThreadModel t, string key)
@@ -256,5 +264,6 @@ public sealed class ChatPagingModelTests
         public List<string> Updated { get; } = new();
         public Dictionary<string, long> Seqs { get; } = new();
         public Dictionary<string, int> Versions { get; } = new();
+        public Dictionary<string, long> UpdatedTs { get; } = new();
     }
 }

@@ -194,6 +194,28 @@ public sealed class ChatStoreTests
     }
 
     [Fact]
+    public async Task Replace_title_is_a_compare_and_swap_that_keeps_updated_ts_and_order()
+    {
+        using var dir = new TempDirectory();
+        await using var store = Open(dir.Path);
+        await store.CreateThreadAsync("t1", "alice", B("title1"), B("k"), 10);
+        await store.CreateThreadAsync("t2", "alice", B("title2"), B("k"), 20);
+
+        Assert.False(await store.ReplaceTitleAsync("t1", B("wrong"), B("sealed1")));
+        Assert.True(await store.ReplaceTitleAsync("t1", B("title1"), B("sealed1")));
+        Assert.False(await store.ReplaceTitleAsync("t1", B("title1"), B("again")));
+        Assert.False(await store.ReplaceTitleAsync("missing", B("title1"), B("x")));
+
+        ThreadRecord t1 = store.GetThread("t1")!;
+        Assert.Equal("sealed1", S(t1.Title));
+        Assert.Equal(10, t1.UpdatedTs);
+        Assert.Equal(["t1", "t2"], store.ListThreads("alice", new PageRequest { SortBy = SortBy.UpdatedTs }).Items.Reverse().Select(t => t.Id));
+
+        Assert.True(await store.DeleteThreadAsync("t2", 30));
+        Assert.False(await store.ReplaceTitleAsync("t2", B("title2"), B("x")));
+    }
+
+    [Fact]
     public async Task Unknown_or_deleted_page_references_throw_key_not_found()
     {
         using var dir = new TempDirectory();

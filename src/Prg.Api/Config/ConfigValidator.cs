@@ -2,6 +2,7 @@
 // key and, when known, where it was set (file:line or environment variable).
 using System.Globalization;
 using Prg.Api.Auth;
+using Prg.Api.Handlers;
 
 namespace Prg.Api.Config;
 
@@ -58,8 +59,8 @@ internal static class ConfigValidator
         Require(retention.ThreadTtl >= TimeSpan.Zero, "retention.tttl", "must not be negative");
         if (retention.Enabled)
         {
-            Require(IsCronLike(retention.Cron), "retention.cron",
-                $"must be a five-field cron expression or an @-macro such as @daily, got '{retention.Cron}'");
+            Require(CronSchedule.TryParse(retention.Cron, out _, out string cronError), "retention.cron",
+                $"is not a valid schedule: {cronError}");
         }
 
         KmsConfig kms = config.Encryption.Kms;
@@ -121,17 +122,6 @@ internal static class ConfigValidator
                 Require(key.Length > 0, "server.api_keys.signing", "keys must not be empty");
             }
         }
-    }
-
-    private static bool IsCronLike(string cron)
-    {
-        string trimmed = cron.Trim();
-        if (trimmed.StartsWith('@'))
-        {
-            return trimmed is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly";
-        }
-
-        return trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 5;
     }
 
     private static bool IsValidEndpoint(string endpoint)

@@ -39,5 +39,37 @@ public sealed class ThreadMetaDekStore(ChatStore store) : IDekStore
     /// <summary>Called once the thread's creating write is durable (or failed): its meta now holds the key.</summary>
     public void Settle(string keyId) => _pending.TryRemove(keyId, out _);
 
+    /// <summary>
+    /// Waits until no thread creation in flight holds material matching <paramref name="match"/> (a KEK
+    /// rotation must not finish while a DEK wrapped under the old KEK is about to be written).
+    /// </summary>
+    /// <returns>False if such material was still pending after <paramref name="timeout"/>.</returns>
+    public async ValueTask<bool> WaitForPendingAsync(Func<ThreadKeyMaterial, bool> match, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            bool pending = false;
+            foreach (var (_, material) in _pending)
+            {
+                if (match(material))
+                {
+                    pending = true;
+                    break;
+                }
+            }
+            if (!pending)
+            {
+                return true;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static long UnixNanosNow() => Handlers.UnixNanos.Now();
 }

@@ -1,5 +1,5 @@
 // Retention: physically removes soft-deleted threads and messages older than retention.tttl/mttl,
-// on demand (POST /admin/jobs/purge) and, when enabled, on a timer.
+// on demand (POST /admin/jobs/purge) and, when enabled, at the times retention.cron names.
 using Prg.Api.Config;
 using Prg.Api.Logging;
 using Prg.Storage.Chat;
@@ -10,6 +10,8 @@ public sealed class Retention(ChatStore store, RetentionConfig config, Log log) 
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _running = new(1, 1);
+    private static readonly TimeSpan MaxSleepSlice = TimeSpan.FromHours(1);
+
     private Task? _loop;
 
     public async ValueTask<int> RunAsync()
@@ -30,20 +32,28 @@ public sealed class Retention(ChatStore store, RetentionConfig config, Log log) 
         }
     }
 
-    /// <summary>Runs the purge periodically when retention is enabled (checked hourly against the schedule).</summary>
-    public void Start(TimeSpan interval)
+    /// <summary>
+    /// When retention is enabled, runs the purge at every time <c>retention.cron</c> names (UTC), sleeping
+    /// until the next one; a run that fails is logged and the schedule continues.
+    /// </summary>
+    /// <exception cref="FormatException">retention.cron is not a valid cron expression.</exception>
+    public void Start(TimeProvider? timeProvider = null)
     {
         if (!config.Enabled)
         {
             return;
         }
+        var schedule = CronSchedule.Parse(config.Cron);
+        var time = timeProvider ?? TimeProvider.System;
+        log.Info("retention scheduled", LogField.Text("cron", schedule.Expression),
+            LogField.Text("next", schedule.Next(time.GetUtcNow().UtcDateTime).ToString("O")));
         _loop = Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(interval);
             try
             {
-                while (await timer.WaitForNextTickAsync(_stop.Token))
+                while (true)
                 {
+                    await SleepUntilAsync(schedule.Next(time.GetUtcNow().UtcDateTime), time);
                     try
                     {
                         await RunAsync();
@@ -58,6 +68,21 @@ public sealed class Retention(ChatStore store, RetentionConfig config, Log log) 
             {
             }
         });
+    }
+
+    private async Task SleepUntilAsync(DateTime due, TimeProvider time)
+    {
+        // Sleep in bounded slices and re-read the clock, so a long wait (a yearly schedule) neither
+        // exceeds Task.Delay's limit nor drifts when the wall clock is adjusted.
+        while (true)
+        {
+            var remaining = due - time.GetUtcNow().UtcDateTime;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+            await Task.Delay(remaining < MaxSleepSlice ? remaining : MaxSleepSlice, time, _stop.Token);
+        }
     }
 
     public async ValueTask DisposeAsync()

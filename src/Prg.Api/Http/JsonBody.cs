@@ -2,6 +2,7 @@
 // invalid UTF-8 is a 400, never an exception escaping to a 500.
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Prg.Api.Http;
 
@@ -14,6 +15,12 @@ public static class JsonBody
         if (body.IsEmpty)
         {
             throw ApiException.BadRequest("invalid JSON: empty body");
+        }
+        // JsonDocument does not check the UTF-8 inside strings; raw bodies are stored and echoed as is,
+        // so invalid UTF-8 must be refused here rather than surface later as a 500 or a broken response.
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw ApiException.BadRequest("invalid JSON: body is not valid UTF-8");
         }
         JsonDocument document;
         try
@@ -43,7 +50,16 @@ public static class JsonBody
         {
             throw ApiException.BadRequest($"validation errors: {name}: must be a string");
         }
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // A \uD800-style escape without its other half: valid JSON syntax, but not text.
+            throw ApiException.BadRequest($"validation errors: {name}: must be valid Unicode text");
+        }
         if (text.Trim().Length == 0)
         {
             throw ApiException.BadRequest($"validation errors: {name}: cannot be empty");

@@ -13,19 +13,19 @@ public static class PageQuery
     public static PageRequest Parse(HttpRequest request)
     {
         var limit = DefaultLimit;
-        var limitText = request.GetQueryString("limit"u8);
+        var limitText = Get(request, "limit"u8);
         if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit < 1 || limit > MaxLimit))
         {
             throw Invalid($"limit must be an integer from 1 to {MaxLimit}");
         }
-        var before = NonEmpty(request.GetQueryString("before"u8));
-        var after = NonEmpty(request.GetQueryString("after"u8));
-        var anchor = NonEmpty(request.GetQueryString("anchor"u8));
+        var before = NonEmpty(Get(request, "before"u8));
+        var after = NonEmpty(Get(request, "after"u8));
+        var anchor = NonEmpty(Get(request, "anchor"u8));
         if ((before is null ? 0 : 1) + (after is null ? 0 : 1) + (anchor is null ? 0 : 1) > 1)
         {
             throw Invalid("only one of anchor, before, after can be specified");
         }
-        var sortBy = request.GetQueryString("sort_by"u8) switch
+        var sortBy = Get(request, "sort_by"u8) switch
         {
             null or "" or "created_ts" => SortBy.CreatedTs,
             "updated_ts" => SortBy.UpdatedTs,
@@ -33,6 +33,11 @@ public static class PageQuery
         };
         return new PageRequest { Limit = limit, Before = before, After = after, Anchor = anchor, SortBy = sortBy };
     }
+
+    private static string? Get(HttpRequest request, ReadOnlySpan<byte> name) =>
+        QueryParameter.TryGet(request, name, out var value)
+            ? value
+            : throw Invalid($"{System.Text.Encoding.ASCII.GetString(name)} is not valid percent-encoded UTF-8");
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -63,7 +63,7 @@ public sealed class RequestAuthenticator(ApiKeyRing keys, UserSignature signatur
             throw new ApiException(401, "invalid signature");
         }
         var user = ValidUser(userId);
-        var author = request.GetQueryString("author"u8);
+        var author = AuthorQuery(request);
         if (author is not null && author != user)
         {
             throw new ApiException(403, "forbidden: author does not match the signed user");
@@ -77,13 +77,18 @@ public sealed class RequestAuthenticator(ApiKeyRing keys, UserSignature signatur
         {
             return ValidUser(userId);
         }
-        var author = request.GetQueryString("author"u8);
+        var author = AuthorQuery(request);
         if (string.IsNullOrEmpty(author))
         {
             throw new ApiException(400, "author required for backend requests");
         }
         return ValidUser(Encoding.UTF8.GetBytes(author));
     }
+
+    private static string? AuthorQuery(HttpRequest request) =>
+        QueryParameter.TryGet(request, "author"u8, out var author)
+            ? author
+            : throw new ApiException(400, "invalid user id: " + UserId.Describe(UserIdError.InvalidUtf8));
 
     private static string ValidUser(ReadOnlySpan<byte> userId)
     {

@@ -298,17 +298,10 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
                 tx.Put(messageKey, entry);
                 tx.PutString(KeySpace.SeqIndex(threadId, seq), slot.Key);
 
-                // Usually the new seq is the largest and this loop does not run; a slot that commits
-                // late walks back over the few newer ones.
-                var created = new MessageList(tx, meta, byUpdated: false);
-                string? newer = null;
-                for (string? k = created.Tail; k is not null && SeqOf(k) > seq; k = created.Prev(k))
-                    newer = k;
-                if (newer is null)
-                    created.Append(slot.Key);
-                else
-                    created.InsertBefore(slot.Key, newer);
-                new MessageList(tx, meta, byUpdated: true).Append(slot.Key);
+                // Slots can commit out of order: both lists are kept sorted (by seq, and by updated_ts).
+                new MessageList(tx, meta, byUpdated: false).InsertFromTail(slot.Key, k => SeqOf(k) > seq);
+                var updated = new MessageList(tx, meta, byUpdated: true);
+                updated.InsertFromTail(slot.Key, k => updated.Find(k)!.UpdatedTs > ts);
 
                 meta.LiveMessages++;
                 meta.SeqHighWater = Math.Max(meta.SeqHighWater, seq);
@@ -371,7 +364,10 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
                 entry.Body = newBody;
                 entry.UpdatedTs = ts;
                 tx.Put(KeySpace.Message(threadId, messageKey), entry);
-                new MessageList(tx, meta, byUpdated: true).MoveToTail(messageKey);
+                // Edits timestamped before the lock can commit out of order: keep the list sorted.
+                var byUpdated = new MessageList(tx, meta, byUpdated: true);
+                byUpdated.Unlink(messageKey);
+                byUpdated.InsertFromTail(messageKey, k => byUpdated.Find(k)!.UpdatedTs > ts);
                 MessageRecord updated = entry.ToPublic(threadId);
                 return (Commit(tx, 0, 0, null), new EditResult(EditStatus.Ok, updated, updated.Version));
             }
@@ -726,6 +722,35 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
                     old.Body = newBody;
                     tx.Put(versionKey, old);
                 }
+                return (Commit(tx, 0, 0, null), true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Compare-and-swap of a live thread's stored title without touching updated_ts or list positions
+    /// (DEK re-encryption). False if the thread is missing or deleted, or the title differs.
+    /// </summary>
+    public async ValueTask<bool> ReplaceTitleAsync(string threadId, byte[] expectedOldTitle, byte[] newTitle)
+    {
+        KeySpace.ValidateThreadId(threadId, nameof(threadId));
+        ArgumentNullException.ThrowIfNull(expectedOldTitle);
+        ArgumentNullException.ThrowIfNull(newTitle);
+
+        (CommitHandle handle, bool replaced) = ReplaceLocked();
+        await _kv.WaitDurableAsync(handle).ConfigureAwait(false);
+        return replaced;
+
+        (CommitHandle, bool) ReplaceLocked()
+        {
+            lock (ThreadLock(threadId))
+            {
+                var tx = new ChatTx(_kv);
+                ThreadMeta? meta = tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode);
+                if (meta is null || meta.Deleted || !meta.Title.AsSpan().SequenceEqual(expectedOldTitle))
+                    return (default, false);
+                meta.Title = newTitle;
+                tx.Put(KeySpace.ThreadMeta(threadId), meta);
                 return (Commit(tx, 0, 0, null), true);
             }
         }

@@ -37,6 +37,22 @@ internal abstract class KvLinkedList
         Tail = id;
     }
 
+    /// <summary>
+    /// Links <paramref name="id"/> after every node that sorts before it, walking back from the tail
+    /// while <paramref name="isNewer"/> holds: a new item almost always belongs at the tail, and one
+    /// that committed late passes only the few items that overtook it.
+    /// </summary>
+    public void InsertFromTail(string id, Func<string, bool> isNewer)
+    {
+        string? newer = null;
+        for (string? k = Tail; k is not null && isNewer(k); k = Prev(k))
+            newer = k;
+        if (newer is null)
+            Append(id);
+        else
+            InsertBefore(id, newer);
+    }
+
     public void InsertBefore(string id, string before)
     {
         string? prev = Prev(before);

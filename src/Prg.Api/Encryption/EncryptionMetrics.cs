@@ -1,0 +1,50 @@
+// The encryption and job counters appended to /metrics: decrypt authentication failures, key
+// provider calls and failures by operation, and background jobs.
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Prg.Api.Jobs;
+
+namespace Prg.Api.Encryption;
+
+public sealed class EncryptionMetrics(RecordCipher cipher, CountingKeyProvider? provider, JobRunner jobs)
+{
+    private static readonly (KmsOperation Operation, string Label)[] s_operations =
+    [
+        (KmsOperation.CreateDek, "create_dek"),
+        (KmsOperation.Encrypt, "encrypt"),
+        (KmsOperation.Decrypt, "decrypt"),
+        (KmsOperation.EncryptBatch, "encrypt_batch"),
+        (KmsOperation.DecryptBatch, "decrypt_batch"),
+        (KmsOperation.RotateDek, "rotate_dek"),
+        (KmsOperation.RewrapDek, "rewrap_dek"),
+    ];
+
+    /// <summary>Appends the Prometheus text lines (for <c>ApiMetrics.AppendExtra</c>).</summary>
+    public void Write(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var sb = new StringBuilder(1024);
+        sb.Append("# HELP prg_decrypt_auth_failures_total Stored frames that failed authentication on read.\n# TYPE prg_decrypt_auth_failures_total counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_decrypt_auth_failures_total {cipher.AuthenticationFailures}\n");
+        if (provider is not null)
+        {
+            sb.Append("# HELP prg_kms_calls_total Key provider calls by operation.\n# TYPE prg_kms_calls_total counter\n");
+            foreach (var (operation, label) in s_operations)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"prg_kms_calls_total{{op=\"{label}\"}} {provider.Calls(operation)}\n");
+            }
+            sb.Append("# HELP prg_kms_call_failures_total Key provider calls that failed, by operation.\n# TYPE prg_kms_call_failures_total counter\n");
+            foreach (var (operation, label) in s_operations)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"prg_kms_call_failures_total{{op=\"{label}\"}} {provider.Failures(operation)}\n");
+            }
+        }
+        sb.Append("# HELP prg_jobs_total Background jobs started or resumed, and finished, by this process.\n# TYPE prg_jobs_total counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_jobs_total{{event=\"started\"}} {jobs.Started}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_jobs_total{{event=\"done\"}} {jobs.Succeeded}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_jobs_total{{event=\"failed\"}} {jobs.Failed}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"# TYPE prg_jobs_running gauge\nprg_jobs_running {jobs.Running}\n");
+        output.Write(Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+}

@@ -1,0 +1,249 @@
+// One keep-alive HTTP/1.1 connection to the key service. Requests are written as one send (head and
+// JSON body together); the response body is returned as a slice of the connection's receive buffer,
+// valid until the next request on this connection, so reading a response copies nothing.
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Prg.Crypto;
+
+internal sealed class KmsConnection : IDisposable
+{
+    private const int MaxHeadBytes = 16 * 1024;
+    private const int MaxResponseBytes = 256 << 20;
+
+    private readonly Socket _socket;
+    private readonly ArrayBufferWriter<byte> _body = new(4096);
+    private readonly Utf8JsonWriter _json;
+    private byte[] _send = new byte[4096];
+    private byte[] _receive = new byte[16 * 1024];
+    private bool _disposed;
+
+    private KmsConnection(Socket socket)
+    {
+        _socket = socket;
+        _json = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
+        LastUsedTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public long LastUsedTimestamp { get; private set; }
+
+    public static async ValueTask<KmsConnection> ConnectAsync(KmsEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        Socket socket = endpoint.IsUnixSocket
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint.EndPoint, cancellationToken).ConfigureAwait(false);
+            return new KmsConnection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// False when the connection should not be reused: the peer closed it (it reads as ready with
+    /// nothing to give), it sent something unasked, or it sat idle too long.
+    /// </summary>
+    public bool IsReusable(TimeSpan idleLifetime)
+    {
+        if (_disposed || Stopwatch.GetElapsedTime(LastUsedTimestamp) > idleLifetime)
+        {
+            return false;
+        }
+
+        try
+        {
+            return !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A JSON writer over this connection's (cleared) request body buffer.</summary>
+    public Utf8JsonWriter BeginBody()
+    {
+        _body.ResetWrittenCount();
+        _json.Reset(_body);
+        return _json;
+    }
+
+    /// <summary>Sends a request and reads its whole response.</summary>
+    /// <param name="head">Request line and fixed headers, ending in "Content-Length: " (the length and the blank line are added here).</param>
+    public async ValueTask<KmsResponse> ExchangeAsync(ReadOnlyMemory<byte> head, bool hasBody, CancellationToken cancellationToken)
+    {
+        if (hasBody)
+        {
+            _json.Flush();
+        }
+
+        int bodyLength = hasBody ? _body.WrittenCount : 0;
+        int total = head.Length + 24 + bodyLength;
+        if (_send.Length < total)
+        {
+            _send = new byte[Math.Max(total, _send.Length * 2)];
+        }
+
+        head.Span.CopyTo(_send);
+        int n = head.Length;
+        Utf8Formatter.TryFormat(bodyLength, _send.AsSpan(n), out int digits);
+        n += digits;
+        "\r\n\r\n"u8.CopyTo(_send.AsSpan(n));
+        n += 4;
+        if (bodyLength > 0)
+        {
+            _body.WrittenSpan.CopyTo(_send.AsSpan(n));
+            n += bodyLength;
+        }
+
+        int sent = 0;
+        while (sent < n)
+        {
+            sent += await _socket.SendAsync(_send.AsMemory(sent, n - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+
+        KmsResponse response = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        LastUsedTimestamp = Stopwatch.GetTimestamp();
+        return response;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _json.Dispose();
+        _socket.Dispose();
+    }
+
+    private async ValueTask<KmsResponse> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        int length = 0;
+        int headEnd;
+        while (true)
+        {
+            int found = _receive.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
+            if (found >= 0)
+            {
+                headEnd = found + 4;
+                break;
+            }
+
+            if (length >= MaxHeadBytes)
+            {
+                throw new KmsProtocolViolationException("response head is too large");
+            }
+
+            if (length == _receive.Length)
+            {
+                Array.Resize(ref _receive, _receive.Length * 2);
+            }
+
+            length += await ReadSomeAsync(length, cancellationToken).ConfigureAwait(false);
+        }
+
+        ParseHead(_receive.AsSpan(0, headEnd), out int status, out long contentLength, out bool keepAlive);
+        if (contentLength < 0)
+        {
+            throw new KmsProtocolViolationException("response has no Content-Length");
+        }
+
+        if (contentLength > MaxResponseBytes)
+        {
+            throw new KmsProtocolViolationException($"response body of {contentLength} bytes is too large");
+        }
+
+        int end = headEnd + (int)contentLength;
+        if (_receive.Length < end)
+        {
+            Array.Resize(ref _receive, end);
+        }
+
+        while (length < end)
+        {
+            length += await ReadSomeAsync(length, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (length > end)
+        {
+            // Nothing was pipelined, so anything after the body is a broken peer.
+            throw new KmsProtocolViolationException("unexpected bytes after the response body");
+        }
+
+        return new KmsResponse(status, _receive.AsMemory(headEnd, (int)contentLength), keepAlive);
+    }
+
+    private async ValueTask<int> ReadSomeAsync(int offset, CancellationToken cancellationToken)
+    {
+        int read = await _socket.ReceiveAsync(_receive.AsMemory(offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            throw new IOException("the key service closed the connection");
+        }
+
+        return read;
+    }
+
+    private static void ParseHead(ReadOnlySpan<byte> head, out int status, out long contentLength, out bool keepAlive)
+    {
+        int lineEnd = head.IndexOf("\r\n"u8);
+        ReadOnlySpan<byte> statusLine = head[..lineEnd];
+        if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1."u8) || statusLine[8] != (byte)' '
+            || !Utf8Parser.TryParse(statusLine.Slice(9, 3), out status, out int consumed) || consumed != 3)
+        {
+            throw new KmsProtocolViolationException("malformed response status line");
+        }
+
+        keepAlive = statusLine[7] == (byte)'1';
+        contentLength = -1;
+        ReadOnlySpan<byte> rest = head[(lineEnd + 2)..];
+        while (true)
+        {
+            int end = rest.IndexOf("\r\n"u8);
+            if (end <= 0)
+            {
+                break;
+            }
+
+            ReadOnlySpan<byte> line = rest[..end];
+            rest = rest[(end + 2)..];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                throw new KmsProtocolViolationException("malformed response header");
+            }
+
+            ReadOnlySpan<byte> name = line[..colon];
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+            if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
+            {
+                if (!Utf8Parser.TryParse(value, out long parsed, out int used) || used != value.Length || parsed < 0)
+                {
+                    throw new KmsProtocolViolationException("malformed Content-Length");
+                }
+
+                contentLength = parsed;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                keepAlive = !Ascii.EqualsIgnoreCase(value, "close"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
+            {
+                throw new KmsProtocolViolationException("chunked responses are not part of the key service protocol");
+            }
+        }
+    }
+}

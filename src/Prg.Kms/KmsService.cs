@@ -1,0 +1,286 @@
+// The key service process in one object: loads the master keys (same refusals as embedded mode),
+// opens the durable key store, reconciles the KEK on record with the keys it was given (resuming or
+// starting a KEK rotation), and serves the protocol on a 0600 Unix socket and/or loopback TCP.
+// Stop = stop accepting, drain in-flight requests, finish with a checkpoint, zero the keys.
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Prg.Crypto;
+using Prg.Http;
+
+namespace Prg.Kms;
+
+/// <summary>A running <c>prg kms</c>.</summary>
+public sealed class KmsService : IAsyncDisposable
+{
+    private readonly KmsServiceOptions _options;
+    private readonly KmsLog _log;
+    private readonly KmsKeyStore _store;
+    private readonly EmbeddedKeyProvider _provider;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HttpServer _server;
+    private int _stopped;
+
+    private KmsService(KmsServiceOptions options, KmsLog log, KmsKeyStore store, EmbeddedKeyProvider provider)
+    {
+        _options = options;
+        _log = log;
+        _store = store;
+        _provider = provider;
+        Rotation = new KekRotation(provider, store, log, _stopping.Token);
+
+        var serverOptions = new HttpServerOptions
+        {
+            Limits = new HttpLimits { MaxBodyLength = options.MaxBodyBytes },
+            UnixSocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            AcceptFilter = options.AllowedUids.Count > 0 ? new PeerUidFilter(options.AllowedUids, log).Accept : null,
+            OnUnhandledException = e => log.Error("unhandled exception in a connection", ("error", e.GetType().Name + ": " + e.Message)),
+        };
+        if (options.SocketPath is not null)
+        {
+            serverOptions.EndPoints.Add(new UnixDomainSocketEndPoint(Path.GetFullPath(options.SocketPath)));
+        }
+
+        if (options.TcpEndPoint is not null)
+        {
+            serverOptions.EndPoints.Add(options.TcpEndPoint);
+        }
+
+        _server = new HttpServer(serverOptions, new KmsApplication(this, provider, store, log));
+    }
+
+    /// <summary>The endpoints listened on (a TCP port 0 resolved to the real port).</summary>
+    public IReadOnlyList<EndPoint> EndPoints => _server.BoundEndPoints;
+
+    public KmsKeyStore Store => _store;
+
+    public KekRotation Rotation { get; }
+
+    public string CurrentKekId => _provider.KeyRing.CurrentKekId;
+
+    public uint CurrentKekVersion => _provider.KeyRing.CurrentKekVersion;
+
+    /// <summary>Starts the service; returns once it accepts connections.</summary>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    /// <exception cref="MasterKeyException">A master key file was refused.</exception>
+    /// <exception cref="KmsStartupException">The key store and the configured keys do not match, or a listener cannot be bound.</exception>
+    public static async Task<KmsService> StartAsync(KmsServiceOptions options, KmsLog? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        log ??= KmsLog.None;
+
+        KeyRing? ring = null;
+        KmsKeyStore? store = null;
+        KmsService? service = null;
+        try
+        {
+            MasterKey current = MasterKey.FromFile(options.MasterKeyFile);
+            var previous = new List<MasterKey>();
+            try
+            {
+                foreach (string file in options.PreviousMasterKeyFiles)
+                {
+                    previous.Add(MasterKey.FromFile(file));
+                }
+            }
+            catch
+            {
+                current.Dispose();
+                previous.ForEach(k => k.Dispose());
+                throw;
+            }
+
+            CreatePrivateDirectory(options.DataDirectory);
+            try
+            {
+                store = KmsKeyStore.Open(options.DataDirectory);
+            }
+            catch
+            {
+                current.Dispose();
+                previous.ForEach(k => k.Dispose());
+                throw;
+            }
+
+            (ring, bool resume) = await ReconcileKekAsync(store, current, previous, log).ConfigureAwait(false);
+            var provider = new EmbeddedKeyProvider(ring, store);
+            ring = null; // owned by the provider now
+            service = new KmsService(options, log, store, provider);
+            try
+            {
+                service._server.Start();
+            }
+            catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+            {
+                throw new KmsStartupException($"cannot listen: {e.Message}", e);
+            }
+
+            if (resume)
+            {
+                service.Rotation.Resume();
+            }
+
+            log.Info(
+                "key service started",
+                ("listen", string.Join(", ", service.EndPoints.Select(Describe))),
+                ("kek_id", provider.KeyRing.CurrentKekId),
+                ("kek_version", provider.KeyRing.CurrentKekVersion.ToString(CultureInfo.InvariantCulture)),
+                ("keys", store.Count.ToString(CultureInfo.InvariantCulture)));
+            return service;
+        }
+        catch
+        {
+            ring?.Dispose();
+            if (service is not null)
+            {
+                await service.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Provisions (or returns the existing) DEK of a thread. The material is durable before this
+    /// returns; an existing key is never overwritten.
+    /// </summary>
+    public async Task<ThreadKeyMaterial> CreateDekAsync(string threadId, CancellationToken cancellationToken = default)
+    {
+        string keyId = KeyIds.ForThread(threadId);
+        ThreadKeyMaterial? existing = _store.Get(keyId);
+        if (existing is not null)
+        {
+            // Still wait for durability: a concurrent first create may not have been fsynced yet.
+            return (await _store.CreateIfAbsentAsync(existing, cancellationToken).ConfigureAwait(false)).Material;
+        }
+
+        DekInfo fresh = await _provider.CreateDekForThreadAsync(threadId, cancellationToken).ConfigureAwait(false);
+        (ThreadKeyMaterial stored, bool created) = await _store.CreateIfAbsentAsync(fresh.Material, cancellationToken).ConfigureAwait(false);
+        if (created && _provider.NeedsRewrap(stored))
+        {
+            // A KEK rotation switched keys between wrapping and storing; the sweep may have passed this
+            // key already, so bring it to the new KEK here.
+            stored = (await _provider.RewrapDekAsync(keyId, cancellationToken).ConfigureAwait(false)).Material;
+        }
+
+        if (created)
+        {
+            _log.Info("DEK created", ("key_id", keyId));
+        }
+
+        return stored;
+    }
+
+    /// <summary>Stops accepting, drains in-flight requests, stops a rotation sweep (it resumes on the next start).</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _server.StopAsync(_options.DrainTimeout).ConfigureAwait(false);
+        _stopping.Cancel();
+        try
+        {
+            await Rotation.Sweep.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.Error("KEK rotation sweep ended with an error", ("error", e.Message));
+        }
+    }
+
+    /// <summary>Stops, checkpoints and closes the key store, and zeroes the master keys and cached DEKs.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _provider.DisposeAsync().ConfigureAwait(false);
+            _stopping.Dispose();
+        }
+    }
+
+    private static async Task<(KeyRing Ring, bool ResumeRotation)> ReconcileKekAsync(
+        KmsKeyStore store, MasterKey current, List<MasterKey> previous, KmsLog log)
+    {
+        KekState? state = store.ReadKekState();
+        uint version;
+        bool rotating;
+        if (state is null)
+        {
+            version = 1;
+            rotating = false;
+        }
+        else if (state.KekId == current.KekId)
+        {
+            version = state.KekVersion;
+            rotating = state.Rotating;
+        }
+        else if (previous.Exists(k => k.KekId == state.KekId) || store.Count == 0)
+        {
+            // The operator rotated by restarting with a new --master-key-file (and the old one as
+            // previous): the new key becomes the next KEK version and every DEK is rewrapped.
+            version = checked(state.KekVersion + 1);
+            rotating = store.Count > 0;
+            log.Info("new master key configured; rotating the KEK", ("from_kek_id", state.KekId), ("kek_id", current.KekId));
+        }
+        else
+        {
+            string message =
+                $"the key store's current KEK is {state.KekId}, but --master-key-file holds {current.KekId} and no --previous-master-key-file holds {state.KekId}; " +
+                "start with the store's key as --master-key-file (or, to rotate, with the new key as --master-key-file and the old one as --previous-master-key-file)";
+            current.Dispose();
+            previous.ForEach(k => k.Dispose());
+            throw new KmsStartupException(message);
+        }
+
+        var ring = new KeyRing(current, version);
+        try
+        {
+            foreach (MasterKey key in previous)
+            {
+                if (ring.Contains(key.KekId))
+                {
+                    key.Dispose(); // the same file given twice, or as current and previous
+                    continue;
+                }
+
+                ring.AddPrevious(key);
+            }
+
+            if (state is null || state.KekId != current.KekId || state.KekVersion != version || state.Rotating != rotating)
+            {
+                await store.WriteKekStateAsync(new KekState(current.KekId, version, rotating), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return (ring, rotating);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
+        }
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static string Describe(EndPoint endPoint) => endPoint is UnixDomainSocketEndPoint unix ? "unix:" + unix : endPoint.ToString()!;
+}
