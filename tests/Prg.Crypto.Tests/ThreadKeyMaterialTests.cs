@@ -35,6 +35,26 @@ public sealed class ThreadKeyMaterialTests
     }
 
     [Fact]
+    public void KeyIdIsReadWithoutAFullParseWhereverItStandsInTheObject()
+    {
+        Assert.Equal("dek_t1", ThreadKeyMaterial.ReadKeyId(NewMaterial("dek_t1", 1, 2).ToUtf8Json()));
+        Assert.Equal("dek_x", ThreadKeyMaterial.ReadKeyId("""{"versions":[{"a":[1,{"key_id":"inner"}]}],"kek_id":"k","key_id":"dek_x"}"""u8));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{}")]
+    [InlineData("{\"key_id\":5}")]
+    [InlineData("{\"key_id\":\"\"}")]
+    [InlineData("{\"other\":{\"key_id\":\"nested\"}}")]
+    [InlineData("{\"key_id\":")]
+    public void ABlockWithoutATopLevelKeyIdIsRefused(string json)
+    {
+        Assert.Throws<KeyMaterialFormatException>(() => ThreadKeyMaterial.ReadKeyId(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
     public void SeedStyleBlockWithoutVersionsIsOneVersion()
     {
         ThreadKeyMaterial material = NewMaterial("dek_t1", 1);

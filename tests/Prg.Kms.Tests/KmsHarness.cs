@@ -90,7 +90,15 @@ internal sealed class KmsHarness : IAsyncDisposable
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
-        await socket.SendAsync(request, SocketFlags.None);
+        try
+        {
+            await socket.SendAsync(request, SocketFlags.None);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.Shutdown or SocketError.ConnectionReset)
+        {
+            // Refused before our request was even written (EPIPE): closed, no response.
+            return (0, string.Empty);
+        }
         var received = new MemoryStream();
         byte[] buffer = new byte[65536];
         try

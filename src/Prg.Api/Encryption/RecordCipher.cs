@@ -88,13 +88,14 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
     /// <summary>The thread's creating write has finished (either way): its key no longer waits in memory.</summary>
     public void Settle(string threadId) => dekStore?.Settle(KeyIds.ForThread(threadId));
 
+    /// <summary>The thread's key id, read from its kms block (seed §3: thread metadata is canonical).</summary>
     private static string KeyIdOf(byte[] kms)
     {
         if (kms.Length == 0)
         {
             throw new ApiException(500, "thread has no encryption key");
         }
-        return ThreadKeyMaterial.Parse(kms).KeyId;
+        return ThreadKeyMaterial.ReadKeyId(kms);
     }
 
     private ApiException AuthenticationFailed()

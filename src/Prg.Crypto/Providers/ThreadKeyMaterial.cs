@@ -107,6 +107,40 @@ public sealed class ThreadKeyMaterial
         JsonSerializer.Serialize(writer, ToDto(), CryptoJsonContext.Default.ThreadKeyMaterialDto);
     }
 
+    /// <summary>
+    /// Just the key id of a serialised kms block, without materialising the versions: every encrypted
+    /// request needs it, and a full parse would cost more than the AES-GCM work it precedes.
+    /// </summary>
+    /// <exception cref="KeyMaterialFormatException">No top-level key_id string.</exception>
+    public static string ReadKeyId(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("key_id"u8))
+                    {
+                        if (reader.Read() && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } keyId)
+                        {
+                            return keyId;
+                        }
+                        break;
+                    }
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new KeyMaterialFormatException($"kms key material is not valid JSON: {e.Message}", e);
+        }
+        throw new KeyMaterialFormatException("kms key material has no key_id");
+    }
+
     /// <exception cref="KeyMaterialFormatException">Malformed JSON or inconsistent material.</exception>
     public static ThreadKeyMaterial Parse(string json)
     {
