@@ -69,6 +69,14 @@ wait_port 18082
 kestrel_rps=$(measure http://127.0.0.1:18082/healthz)
 kill -TERM $kestrel_pid; wait $kestrel_pid || true
 
+# prg runs its socket completions inline by default; Kestrel gets the same setting here so the
+# comparison is like for like.
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ASPNETCORE_URLS=http://127.0.0.1:18082 taskset -c 0 artifacts/kestrel/KestrelBaseline & kestrel_pid=$!
+wait_port 18082
+kestrel_inline_rps=$(measure http://127.0.0.1:18082/healthz)
+kill -TERM $kestrel_pid; wait $kestrel_pid || true
+
 printf '%-10s %12s\n' server 'req/s (median)'
-printf '%-10s %12s\n' prg "$prg_rps" nginx "$nginx_rps" kestrel "$kestrel_rps"
-awk -v p="$prg_rps" -v n="$nginx_rps" -v k="$kestrel_rps" 'BEGIN { printf "prg/nginx = %.2f   prg/kestrel = %.2f\n", p/n, p/k }'
+printf '%-16s %12s\n' prg "$prg_rps" nginx "$nginx_rps" kestrel "$kestrel_rps" kestrel-inline "$kestrel_inline_rps"
+awk -v p="$prg_rps" -v n="$nginx_rps" -v k="$kestrel_rps" -v ki="$kestrel_inline_rps" \
+  'BEGIN { printf "prg/nginx = %.2f   prg/kestrel = %.2f   prg/kestrel-inline = %.2f\n", p/n, p/k, p/ki }'

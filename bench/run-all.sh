@@ -205,7 +205,7 @@ write_svg() { # tsv svg
 # --- 1. /healthz against the peers ------------------------------------------------------------
 log "/healthz: prg vs nginx vs Kestrel (bench/http-peers.sh, $ROUNDS rounds of ${MEASURE}s)"
 DURATION=${MEASURE}s ROUNDS=$ROUNDS PRG_BIN=$PRG_BIN bench/http-peers.sh | tee "$OUT/healthz.txt"
-read -r HZ_NGINX HZ_KESTREL < <(awk '/^prg\/nginx/ { print $3, $6 }' "$OUT/healthz.txt")
+read -r HZ_NGINX HZ_KESTREL HZ_KESTREL_INLINE < <(awk '/^prg\/nginx/ { print $3, $6, $9 }' "$OUT/healthz.txt")
 
 # --- 2. encrypted store, embedded and external KMS (4. prg bench kms runs first in external) ---
 bench_store embedded
@@ -258,6 +258,7 @@ verdict_lt() { numeric "$1" || { echo "not measured"; return; }; awk -v v="$1" -
   row "what" "measured" "target" "verdict"
   row "GET /healthz: prg / nginx (1 worker), req/s ratio" "$HZ_NGINX" ">= 1.00" "$(verdict_ge "$HZ_NGINX" 1.0)"
   row "GET /healthz: prg / Kestrel (AOT), req/s ratio" "$HZ_KESTREL" ">= 1.20" "$(verdict_ge "$HZ_KESTREL" 1.2)"
+  row "  same, Kestrel with inline socket completions too" "$HZ_KESTREL_INLINE" "-" ""
   for mode in embedded external; do
     row "encrypted POST 200 B durable, msg/s ($mode)" "${R[post_$mode]}" ">= 30000" "$(verdict_ge "${R[post_$mode]}" 30000)"
     row "  p99 ms at half that rate ($mode)" "${R[post_half_p99_$mode]}" "< 5" "$(verdict_lt "${R[post_half_p99_$mode]}" 5)"

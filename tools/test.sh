@@ -16,4 +16,11 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet publish src/Prg -c Release -o artifacts/prg -nologo
 export PRG_BINARY="$PWD/artifacts/prg/prg"
-dotnet test prg.sln -c Release -nologo "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test prg.sln -c Release -nologo "$@" 2>&1 | tee "$log" || status=$?
+# One closing line over every test project: "N passed, N failed".
+awk '/^(Passed|Failed)! +- Failed: / { gsub(",", ""); failed += $4; passed += $6 }
+     END { printf "%d passed, %d failed\n", passed, failed }' "$log"
+exit "$status"

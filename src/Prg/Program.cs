@@ -7,6 +7,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        RunSocketCompletionsInline();
         var invokedAs = Path.GetFileName(Environment.ProcessPath ?? "prg");
         if (invokedAs == "prgkms")
         {
@@ -41,5 +42,20 @@ public static class Program
     {
         Console.Error.WriteLine($"prg: {message}");
         return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// Socket completions run the request path on the socket event thread instead of a thread-pool
+    /// hop per read: about 1.6x the /healthz throughput (docs/benchmarks.md). Safe because no
+    /// handler blocks: durable waits and key-service calls are asynchronous. Must run before the
+    /// first socket is created; an explicit setting in the environment wins.
+    /// </summary>
+    private static void RunSocketCompletionsInline()
+    {
+        const string name = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (Environment.GetEnvironmentVariable(name) is null)
+        {
+            Environment.SetEnvironmentVariable(name, "1");
+        }
     }
 }
