@@ -40,7 +40,7 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
     {
         var thread = Access.OwnedThread(store, ctx);
         var query = PageQuery.Parse(ctx.Request);
-        var page = ThreadHandlers.ListOrThrow(() => store.ListMessages(thread.Id, query));
+        var page = PageQuery.Fetch(() => store.ListMessages(thread.Id, query));
         var bodies = await OpenAll(thread, page.Items, ctx);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();

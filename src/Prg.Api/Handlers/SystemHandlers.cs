@@ -73,10 +73,10 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
     }
 
     public ValueTask Users(HttpContext ctx) =>
-        WriteKeys(ctx, "users"u8, ThreadHandlers.ListOrThrow(() => store.ListUsers(PageQuery.Parse(ctx.Request))));
+        WriteKeys(ctx, "users"u8, PageQuery.Fetch(() => store.ListUsers(PageQuery.Parse(ctx.Request))));
 
     public ValueTask UserThreads(HttpContext ctx) =>
-        WriteKeys(ctx, "threads"u8, ThreadHandlers.ListOrThrow(() => store.ListUserThreadIds(ctx.RouteValues["u"], PageQuery.Parse(ctx.Request))));
+        WriteKeys(ctx, "threads"u8, PageQuery.Fetch(() => store.ListUserThreadIds(ctx.RouteValues["u"], PageQuery.Parse(ctx.Request))));
 
     public ValueTask ThreadMessages(HttpContext ctx)
     {
@@ -85,7 +85,7 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
         {
             throw ApiException.NotFound("thread not found");
         }
-        return WriteKeys(ctx, "messages"u8, ThreadHandlers.ListOrThrow(() => store.ListMessageKeys(thread.Id, PageQuery.Parse(ctx.Request))));
+        return WriteKeys(ctx, "messages"u8, PageQuery.Fetch(() => store.ListMessageKeys(thread.Id, PageQuery.Parse(ctx.Request))));
     }
 
     public async ValueTask Purge(HttpContext ctx, Retention retention)

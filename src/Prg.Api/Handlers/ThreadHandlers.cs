@@ -38,7 +38,7 @@ public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher)
     {
         var caller = (Caller)ctx.Items!;
         var query = PageQuery.Parse(ctx.Request);
-        var page = ListOrThrow(() => store.ListThreads(caller.User, query));
+        var page = PageQuery.Fetch(() => store.ListThreads(caller.User, query));
         var titles = new byte[page.Items.Count][];
         for (var i = 0; i < titles.Length; i++)
         {
@@ -105,17 +105,5 @@ public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher)
         Views.WriteThread(w, thread, title);
         w.WriteEndObject();
         w.Flush();
-    }
-
-    internal static Page<T> ListOrThrow<T>(Func<Page<T>> list)
-    {
-        try
-        {
-            return list();
-        }
-        catch (ChatKeyNotFoundException e) when (e.Kind == ChatKeyKind.PageAnchor)
-        {
-            throw ApiException.BadRequest("invalid pagination: anchor not found");
-        }
     }
 }

@@ -42,4 +42,17 @@ public static class PageQuery
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static ApiException Invalid(string reason) => ApiException.BadRequest("invalid pagination: " + reason);
+
+    /// <summary>Runs a listing; a reference key that is not in the list is the client's error.</summary>
+    public static Page<T> Fetch<T>(Func<Page<T>> list)
+    {
+        try
+        {
+            return list();
+        }
+        catch (ChatKeyNotFoundException e) when (e.Kind == ChatKeyKind.PageAnchor)
+        {
+            throw Invalid("anchor not found");
+        }
+    }
 }
