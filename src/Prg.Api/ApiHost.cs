@@ -72,14 +72,22 @@ public sealed class ApiHost : IAsyncDisposable
             : MasterKeySetup.Load(kms);
         var keyService = external ? await ConnectKeyServiceAsync(kms) : null;
 
-        _store = ChatStore.Open(new ChatStoreOptions
+        try
         {
-            Kv = new DurableKvOptions
+            _store = ChatStore.Open(new ChatStoreOptions
             {
-                Directory = Path.Combine(dataDir, "store"),
-                Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
-            },
-        });
+                Kv = new DurableKvOptions
+                {
+                    Directory = Path.Combine(dataDir, "store"),
+                    Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
+                },
+            });
+        }
+        catch when (keyService is not null)
+        {
+            await keyService.DisposeAsync(); // not yet owned by a provider that DisposeAsync would reach
+            throw;
+        }
         _jobs = new JobRunner(_store, _log);
         ThreadMetaDekStore? dekStore = null;
         CountingKeyProvider? counted = null;
@@ -115,7 +123,13 @@ public sealed class ApiHost : IAsyncDisposable
         var metrics = new ApiMetrics();
         _retention = new Retention(_store, config.Retention, _log);
         var cipher = new RecordCipher(_provider, dekStore);
-        metrics.AppendExtra = new EncryptionMetrics(cipher, counted, _jobs).Write;
+        var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
+        var storageMetrics = new StorageMetrics(_store.Kv);
+        metrics.AppendExtra = output =>
+        {
+            encryptionMetrics.Write(output);
+            storageMetrics.Write(output);
+        };
         var services = new ApiServices
         {
             Store = _store,

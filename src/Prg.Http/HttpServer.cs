@@ -173,13 +173,16 @@ public sealed class HttpServer : IAsyncDisposable
             }
             var id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new HttpConnection(this, socket, id);
-            _connections[id] = RunConnectionAsync(connection, id);
+            // Registered before it can run, so a connection that ends at once cannot leave a stale
+            // entry behind (stale entries would count against MaxConnections forever).
+            var run = new Task<Task>(() => RunConnectionAsync(connection, id));
+            _connections[id] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
         }
     }
 
     private async Task RunConnectionAsync(HttpConnection connection, long id)
     {
-        await Task.Yield();
         try
         {
             await connection.RunAsync();

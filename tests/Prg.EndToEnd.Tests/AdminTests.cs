@@ -153,6 +153,20 @@ public sealed class AdminTests(ZeroRetentionFixture fixture) : IClassFixture<Zer
         var metrics = await MetricsAsync("/metrics");
         Assert.Contains($"prg_threads {start.Threads + 1}\n", metrics);
         Assert.Contains($"prg_messages {start.Messages + 2}\n", metrics);
+
+        // Storage figures: every acknowledged write was a commit made durable by some fsync.
+        var commits = Gauge(metrics, "prg_storage_commits_total");
+        var fsyncs = Gauge(metrics, "prg_storage_wal_fsyncs_total");
+        Assert.True(commits >= 3, $"commits {commits}");
+        Assert.InRange(fsyncs, 1, commits);
+        Assert.Equal(0, Gauge(metrics, "prg_storage_maintenance_errors_total"));
+    }
+
+    private static long Gauge(string metrics, string name)
+    {
+        var match = Regex.Match(metrics, $"^{name} (\\d+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"{name} missing from /metrics");
+        return long.Parse(match.Groups[1].Value);
     }
 
     private async Task<string> MetricsAsync(string path)

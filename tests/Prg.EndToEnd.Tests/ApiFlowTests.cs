@@ -122,6 +122,9 @@ public sealed class ApiFlowTests
         await Expect(403, "access denied", HttpMethod.Get, $"/v1/threads/{thread}", PrgProcess.BackendKey, "eve");
         await Expect(404, "thread not found", HttpMethod.Get, "/v1/threads/nope", PrgProcess.BackendKey, "dave");
         await Expect(404, "not found", HttpMethod.Get, "/v2/whatever", PrgProcess.BackendKey, "dave");
+        await Expect(404, "thread not found", HttpMethod.Get, "/v1/threads/bad%01id", PrgProcess.BackendKey, "dave");
+        await Expect(404, "thread not found", HttpMethod.Get, "/v1/threads/" + new string('x', 200) + "/messages", PrgProcess.BackendKey, "dave");
+        await Expect(404, "thread not found", HttpMethod.Get, "/admin/threads/bad%01id/kms", PrgProcess.AdminKey, null);
         await Expect(400, "validation errors: title: cannot be empty", HttpMethod.Post, "/v1/threads", PrgProcess.BackendKey, "dave", body: """{"title":""}""");
         await Expect(400, "validation errors: body: cannot be empty", HttpMethod.Post, $"/v1/threads/{thread}/messages", PrgProcess.BackendKey, "dave", body: """{"body":null}""");
         var (badJson, json, _) = await api.SendAsync(HttpMethod.Post, "/v1/threads", "{not json", user: "dave");

@@ -104,6 +104,11 @@ public sealed class ChatStoreTests
         Assert.Equal(["t2"], store.ListThreads("alice", new PageRequest()).Items.Select(t => t.Id));
         Assert.Throws<ChatKeyNotFoundException>(() => store.ReserveMessage("t1", 80));
         Assert.Null(store.GetThread("nope"));
+        // Ids no thread or user can have name nothing; they are not programming errors.
+        Assert.Null(store.GetThread("bad\u0001id"));
+        Assert.Null(store.GetThread(new string('x', 200)));
+        Assert.Null(store.GetMessage("bad\u0001id", "0000000000000000050-000000000001"));
+        Assert.Empty(store.ListUserThreadIds("bad\u0001user", new PageRequest()).Items);
         Assert.Empty(store.ListThreads("nobody", new PageRequest()).Items);
     }
 

@@ -4,6 +4,8 @@ using System.Globalization;
 using Prg.Api.Auth;
 using Prg.Api.Handlers;
 
+using Prg.Crypto;
+
 namespace Prg.Api.Config;
 
 internal static class ConfigValidator
@@ -124,26 +126,17 @@ internal static class ConfigValidator
         }
     }
 
+    /// <summary>The client's own parser decides, so the check and the connection can never disagree.</summary>
     private static bool IsValidEndpoint(string endpoint)
     {
-        if (endpoint.StartsWith("unix:", StringComparison.Ordinal))
+        try
         {
-            return endpoint.Length > "unix:".Length;
+            KmsEndpoint.Parse(endpoint);
+            return true;
         }
-
-        int colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || colon == endpoint.Length - 1)
-        {
-            return false;
-        }
-
-        string host = endpoint[..colon];
-        if (host.StartsWith('[') != host.EndsWith(']'))
+        catch (ArgumentException)
         {
             return false;
         }
-
-        return int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port)
-            && port is >= 1 and <= 65535;
     }
 }

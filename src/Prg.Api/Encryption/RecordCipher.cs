@@ -47,17 +47,9 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         {
             return await provider.DecryptAsync(KeyIdOf(kms), stored, aad, ct);
         }
-        catch (FrameAuthenticationException)
+        catch (Exception e)
         {
-            throw AuthenticationFailed();
-        }
-        catch (MalformedFrameException)
-        {
-            throw AuthenticationFailed();
-        }
-        catch (Exception e) when (IsUnavailable(e))
-        {
-            throw Unavailable();
+            throw Classify(e);
         }
     }
 
@@ -80,7 +72,7 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         var results = await Guard(provider.DecryptBatchAsync(KeyIdOf(kms), items, ct));
         for (var i = 0; i < results.Length; i++)
         {
-            opened[i] = results[i].Plaintext ?? throw AuthenticationFailed();
+            opened[i] = results[i].Plaintext ?? throw Classify(results[i].Error!);
         }
         return opened;
     }
@@ -97,6 +89,14 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         }
         return ThreadKeyMaterial.ReadKeyId(kms);
     }
+
+    /// <summary>A read's failure: a frame that does not authenticate is a 500 (and counted); a key service that cannot answer is a 503.</summary>
+    private Exception Classify(Exception e) => e switch
+    {
+        FrameAuthenticationException or MalformedFrameException => AuthenticationFailed(),
+        _ when IsUnavailable(e) => Unavailable(),
+        _ => e,
+    };
 
     private ApiException AuthenticationFailed()
     {

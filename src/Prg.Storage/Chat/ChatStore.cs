@@ -127,11 +127,9 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The thread, including a soft-deleted one (<see cref="ThreadRecord.Deleted"/>); null if it does not exist.</summary>
-    public ThreadRecord? GetThread(string threadId)
-    {
-        KeySpace.ValidateThreadId(threadId, nameof(threadId));
-        return ReadMeta(threadId)?.ToPublic();
-    }
+    public ThreadRecord? GetThread(string threadId) =>
+        // An id no thread can have (too long, control characters) names nothing: not the caller's bug.
+        KeySpace.IsValidThreadId(threadId) ? ReadMeta(threadId)?.ToPublic() : null;
 
     /// <summary>
     /// Updates title and/or kms (null = keep) and moves the thread to the newest end of its author's
@@ -226,6 +224,8 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
     /// <summary>Admin: the user's live thread ids, newest → oldest.</summary>
     public Page<string> ListUserThreadIds(string user, PageRequest request)
     {
+        if (!KeySpace.IsValidUserId(user))
+            return new Page<string>([], false, false, 0); // no user can have this id
         (_, List<string> ids, bool hasBefore, bool hasAfter, long total) = PageUserThreads(user, request);
         return new Page<string>(ids, hasBefore, hasAfter, total);
     }
@@ -317,8 +317,7 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
     /// <summary>The message, including a soft-deleted one; null if there is no such key in that thread.</summary>
     public MessageRecord? GetMessage(string threadId, string messageKey)
     {
-        KeySpace.ValidateThreadId(threadId, nameof(threadId));
-        if (!KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        if (!KeySpace.IsValidThreadId(threadId) || !KeySpace.TryParseMessageKey(messageKey, out _, out _))
             return null;
         return new ChatTx(_kv).Get(KeySpace.Message(threadId, messageKey), MessageEntry.Decode)?.ToPublic(threadId);
     }

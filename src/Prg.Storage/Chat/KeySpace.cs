@@ -158,10 +158,22 @@ public static class KeySpace
     public static void ValidateThreadId(string? threadId, string paramName = "threadId")
         => ValidateId(threadId, MaxThreadIdBytes, "thread id", paramName);
 
+    /// <summary>True if a thread with this id could exist (lookups of any other id find nothing).</summary>
+    public static bool IsValidThreadId(string? threadId) => IdProblem(threadId, MaxThreadIdBytes, "thread id") is null;
+
+    /// <summary>True if a user with this id could exist.</summary>
+    public static bool IsValidUserId(string? userId) => IdProblem(userId, MaxUserIdBytes, "user id") is null;
+
     private static void ValidateId(string? id, int maxBytes, string what, string paramName)
     {
+        if (IdProblem(id, maxBytes, what) is { } problem)
+            throw new ArgumentException(problem, paramName);
+    }
+
+    private static string? IdProblem(string? id, int maxBytes, string what)
+    {
         if (string.IsNullOrEmpty(id))
-            throw new ArgumentException($"The {what} must not be empty.", paramName);
+            return $"The {what} must not be empty.";
         int bytes;
         try
         {
@@ -169,15 +181,16 @@ public static class KeySpace
         }
         catch (EncoderFallbackException)
         {
-            throw new ArgumentException($"The {what} is not valid UTF-16 text.", paramName);
+            return $"The {what} is not valid UTF-16 text.";
         }
         if (bytes > maxBytes)
-            throw new ArgumentException($"The {what} is {bytes} bytes; the limit is {maxBytes}.", paramName);
+            return $"The {what} is {bytes} bytes; the limit is {maxBytes}.";
         foreach (char c in id)
         {
             if (char.IsControl(c))
-                throw new ArgumentException($"The {what} must not contain control characters.", paramName);
+                return $"The {what} must not contain control characters.";
         }
+        return null;
     }
 
     private static bool AllDigits(ReadOnlySpan<char> s)
