@@ -25,8 +25,6 @@ public sealed class HttpRequest : IDisposable
     /// <summary>Whether the client asked to keep the connection open (HTTP/1.1 default, 1.0 opt-in).</summary>
     public bool KeepAlive { get; internal set; }
 
-    public ReadOnlySpan<byte> MethodBytes => _head.AsSpan(_methodStart, _methodLength);
-
     /// <summary>The raw (still percent-encoded) path of the request target.</summary>
     public ReadOnlySpan<byte> Path => _head.AsSpan(_pathStart, _pathLength);
 

@@ -35,8 +35,6 @@ public sealed class HttpServer : IAsyncDisposable
     /// <summary>The endpoints actually bound (port 0 resolved to the real port).</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _listeners.Select(l => l.LocalEndPoint!).ToList();
 
-    public int ConnectionCount => _connections.Count;
-
     internal CancellationToken StoppingToken => _stopping.Token;
     internal CancellationToken AbortedToken => _aborted.Token;
     internal bool IsStopping => _stopping.IsCancellationRequested;

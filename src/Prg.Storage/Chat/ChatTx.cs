@@ -14,8 +14,6 @@ internal sealed class ChatTx
 
     public ChatTx(DurableKv kv) => _kv = kv;
 
-    public bool HasChanges => _dirty.Count > 0;
-
     public T? Get<T>(string key, RecordDecoder<T> decode) where T : class
     {
         if (_cache.TryGetValue(key, out object? cached))
@@ -25,20 +23,12 @@ internal sealed class ChatTx
         return value;
     }
 
-    public byte[]? GetRaw(string key) => Get(key, static d => d.ToArray());
-
     public string? GetString(string key) => Get(key, static d => Encoding.UTF8.GetString(d));
 
     public void Put(string key, IStoredRecord record)
     {
         _cache[key] = record;
         _dirty[key] = record;
-    }
-
-    public void PutRaw(string key, byte[] value)
-    {
-        _cache[key] = value;
-        _dirty[key] = value;
     }
 
     public void PutString(string key, string value)

@@ -34,14 +34,6 @@ internal struct RecordWriter
         value.CopyTo(Reserve(value.Length));
     }
 
-    public void WriteNullableBytes(byte[]? value)
-    {
-        if (value is null)
-            WriteInt32(-1);
-        else
-            WriteBytes(value);
-    }
-
     public void WriteString(string? value)
     {
         if (value is null)
