@@ -63,12 +63,16 @@ public sealed class HttpServer : IAsyncDisposable
             var path = unix.ToString();
             RemoveStaleSocketFile(path);
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Bind(endPoint);
-            _socketFiles.Add(path);
             if (Options.UnixSocketMode is { } mode)
             {
-                File.SetUnixFileMode(path, mode);
+                ProcessUmask.With(mode, () => socket.Bind(endPoint));
+                File.SetUnixFileMode(path, mode); // exact mode, whatever the umask removed on top
             }
+            else
+            {
+                socket.Bind(endPoint);
+            }
+            _socketFiles.Add(path);
             socket.Listen(512);
             return socket;
         }
