@@ -12,9 +12,6 @@ namespace Prg.Api.Handlers;
 public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
 {
     private const int EditAttempts = 4;
-    private const int ReserveLockStripes = 64;
-
-    private readonly object[] _reserveLocks = Enumerable.Range(0, ReserveLockStripes).Select(_ => new object()).ToArray();
 
     public async ValueTask Create(HttpContext ctx)
     {
@@ -24,7 +21,7 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
         MessageSlot slot;
         try
         {
-            slot = Reserve(thread.Id);
+            slot = store.ReserveMessage(thread.Id, UnixNanos.Now);
         }
         catch (ChatKeyNotFoundException)
         {
@@ -123,14 +120,6 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
     // The key's timestamp is taken under the same per-thread lock as its sequence number: otherwise two
     // concurrent posts can get their seq and ts in opposite orders, and a thread listed in seq order
     // would not be in created_ts order.
-    private MessageSlot Reserve(string threadId)
-    {
-        lock (_reserveLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(threadId) % (uint)_reserveLocks.Length)])
-        {
-            return store.ReserveMessage(threadId, UnixNanos.Now());
-        }
-    }
-
     private ValueTask<byte[][]> OpenAll(ThreadRecord thread, IReadOnlyList<MessageRecord> messages, HttpContext ctx)
     {
         var items = new (ReadOnlyMemory<byte> Frame, RecordAad Aad)[messages.Count];

@@ -237,9 +237,19 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
     /// <exception cref="ChatKeyNotFoundException">The thread does not exist or is deleted.</exception>
     public MessageSlot ReserveMessage(string threadId, long ts)
     {
-        KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
-        long seq;
+        return ReserveMessage(threadId, () => ts);
+    }
+
+    /// <summary>
+    /// As <see cref="ReserveMessage(string, long)"/>, reading the timestamp from <paramref name="clock"/>
+    /// under the thread's lock, so concurrent posts get timestamps in the same order as their seqs.
+    /// </summary>
+    public MessageSlot ReserveMessage(string threadId, Func<long> clock)
+    {
+        KeySpace.ValidateThreadId(threadId, nameof(threadId));
+        ArgumentNullException.ThrowIfNull(clock);
+        long seq, ts;
         lock (ThreadLock(threadId))
         {
             ThreadMeta? meta = ReadMeta(threadId);
@@ -252,7 +262,9 @@ public sealed class ChatStore : IAsyncDisposable, IDisposable
             if (seq > KeySpace.MaxSeq)
                 throw new InvalidOperationException($"Thread '{threadId}' has run out of message sequence numbers.");
             _reservedSeq[threadId] = seq;
+            ts = clock();
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(ts, nameof(clock));
         return new MessageSlot(threadId, KeySpace.MessageKey(ts, seq), seq, ts);
     }
 
