@@ -66,7 +66,7 @@ public sealed class ChunkedDecoder
         switch (_state)
         {
             case State.Size:
-                var digit = HexValue(b);
+                var digit = HexDigit.Value(b);
                 if (digit >= 0)
                 {
                     if (++_sizeDigits > 15)
@@ -168,14 +168,6 @@ public sealed class ChunkedDecoder
             throw Invalid();
         }
     }
-
-    private static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 
     private static BadHttpRequestException Invalid() => new(RequestRejectionReason.InvalidChunkedBody);
 }

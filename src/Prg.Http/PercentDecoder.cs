@@ -56,13 +56,7 @@ public static class PercentDecoder
 
     private static bool TryHex(byte b, out int value)
     {
-        value = b switch
-        {
-            >= (byte)'0' and <= (byte)'9' => b - '0',
-            >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-            _ => -1,
-        };
+        value = HexDigit.Value(b);
         return value >= 0;
     }
 }

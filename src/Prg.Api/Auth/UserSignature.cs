@@ -99,28 +99,7 @@ public sealed class UserSignature
         return valid;
     }
 
-    private static bool TryDecodeHex(ReadOnlySpan<byte> hex, Span<byte> destination)
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            int hi = HexValue(hex[2 * i]);
-            int lo = HexValue(hex[(2 * i) + 1]);
-            if ((hi | lo) < 0)
-            {
-                return false;
-            }
-
-            destination[i] = (byte)((hi << 4) | lo);
-        }
-
-        return true;
-    }
-
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
+    private static bool TryDecodeHex(ReadOnlySpan<byte> hex, Span<byte> destination) =>
+        Convert.FromHexString(hex, destination, out _, out int written) == System.Buffers.OperationStatus.Done
+        && written == destination.Length;
 }
