@@ -141,7 +141,9 @@ public sealed class RotationJobTests
             var record = s.Jobs.Get(job.Id)!;
             Assert.True(record.State == JobStates.Done, record.Message);
             Assert.Equal(0, record.Errors);
-            Assert.Equal(233, record.Done);
+            // The 3 threads written during the job are counted only if the job's scan reaches them
+            // after they exist (they are wrapped under the new key either way, checked below).
+            Assert.InRange(record.Done, 230, 233);
             Assert.Empty(s.Embedded.KeyRing.PreviousKekIds);
             Assert.Equal(2u, s.Embedded.KeyRing.CurrentKekVersion);
             var kek = s.KekState.Get()!;
