@@ -96,14 +96,8 @@ public static class ConfigLoader
             case null:
                 return;
             case YamlMappingNode mapping:
-                // Canonical keys first so that a legacy `security:` value never overrides one set the new way.
-                List<(string Key, YamlNode Value)> entries = Entries(mapping, path);
-                foreach ((string key, YamlNode value) in entries.Where(e => e.Key != "security"))
-                {
-                    ApplyEntry(config, key, value, path, origins, unknown);
-                }
-
-                foreach ((string key, YamlNode value) in entries.Where(e => e.Key == "security"))
+                // Canonical keys first (a stable sort) so that a legacy `security:` value never overrides one set the new way.
+                foreach ((string key, YamlNode value) in Entries(mapping, path).OrderBy(e => e.Key == "security"))
                 {
                     ApplyEntry(config, key, value, path, origins, unknown);
                 }
