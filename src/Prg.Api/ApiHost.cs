@@ -57,12 +57,13 @@ public sealed class ApiHost : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         if (zeroConfig)
         {
-            DevDefaults.Apply(config, dataDir, _log);
+            DevDefaults.Apply(config, dataDir);
         }
         if (server.ApiKeys.Signing.Count == 0)
         {
             throw new StartupException("no signing key configured (server.api_keys.signing / PROGRESSDB_API_SIGNING_KEYS)");
         }
+        DevDefaults.UseDataDirectoryMasterKey(config.Encryption, dataDir, _log);
         // Configured keys and the key service are checked before the store is touched, so a refused
         // start changes nothing.
         var kms = config.Encryption.Kms;

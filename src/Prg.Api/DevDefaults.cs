@@ -1,6 +1,7 @@
-// The embedded default of `prg serve` with no configuration at all (design brief): development API
-// and signing keys kept in a 0600 file in the data directory (its path printed once), and a master
-// key generated there on first run (0600). Never used when any configuration is given.
+// The embedded defaults of `prg serve` (design brief). With no configuration at all: development API
+// and signing keys kept in a 0600 file in the data directory (its path printed once). Whenever
+// embedded encryption has no master key configured (no configuration, or a file without one): the
+// master key in the data directory, generated there (0600) on first run.
 using System.Security.Cryptography;
 using System.Text.Json;
 using Prg.Api.Config;
@@ -14,7 +15,8 @@ public static class DevDefaults
     public const string KeysFileName = "dev-keys.json";
     public const string MasterKeyFileName = "master.key";
 
-    public static void Apply(PrgConfig config, string dataDir, Log log)
+    /// <summary>Development API and signing keys; only for `prg serve` with no configuration at all.</summary>
+    public static void Apply(PrgConfig config, string dataDir)
     {
         var keysPath = Path.Combine(dataDir, KeysFileName);
         var keys = File.Exists(keysPath) ? Read(keysPath) : Create(keysPath);
@@ -24,17 +26,27 @@ public static class DevDefaults
         apiKeys.Frontend = [keys.Frontend];
         apiKeys.Signing = [keys.Signing];
         Console.Error.WriteLine($"prg: development API keys are in {keysPath} (mode 0600)");
+    }
 
-        if (config.Encryption.Enabled && string.IsNullOrEmpty(config.Encryption.Kms.MasterKeyFile) && string.IsNullOrEmpty(config.Encryption.Kms.MasterKeyHex))
+    /// <summary>
+    /// Embedded encryption without a configured master key uses the data directory's key, generated
+    /// on first run and loaded (mode checked) like any configured key file.
+    /// </summary>
+    public static void UseDataDirectoryMasterKey(EncryptionConfig encryption, string dataDir, Log log)
+    {
+        var kms = encryption.Kms;
+        if (!encryption.Enabled || kms.Mode != KmsMode.Embedded
+            || !string.IsNullOrEmpty(kms.MasterKeyFile) || !string.IsNullOrEmpty(kms.MasterKeyHex))
         {
-            var masterPath = Path.Combine(dataDir, MasterKeyFileName);
-            if (!File.Exists(masterPath))
-            {
-                var kekId = KeyFile.WriteNew(masterPath);
-                log.Info("generated master key", LogField.Text("path", masterPath), LogField.Text("kek_id", kekId));
-            }
-            config.Encryption.Kms.MasterKeyFile = masterPath;
+            return;
         }
+        var masterPath = Path.Combine(dataDir, MasterKeyFileName);
+        if (!File.Exists(masterPath))
+        {
+            var kekId = KeyFile.WriteNew(masterPath);
+            log.Info("generated master key", LogField.Text("path", masterPath), LogField.Text("kek_id", kekId));
+        }
+        kms.MasterKeyFile = masterPath;
     }
 
     private static DevKeys Create(string path)

@@ -1,8 +1,9 @@
-// `prg kms --config FILE`: the service's settings under a `kms:` mapping, in the small YAML subset
-// a settings file needs (scalars, quoted strings, inline [a, b] lists and "- item" lists, # comments).
-// Prg.Kms does not depend on the Api's YAML reader; this one refuses anything it does not know, so a
-// typo is an error rather than a silently ignored setting.
+// `prg kms --config FILE`: the service's settings under a `kms:` mapping, read with YamlDotNet's
+// representation model (no reflection, AOT-safe). Unknown keys under `kms:` are refused, so a typo is
+// an error rather than a silently ignored setting; other top-level sections are left to their owners.
 using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Prg.Kms;
 
@@ -40,97 +41,53 @@ public sealed class KmsConfigFile
     public static KmsConfigFile Parse(string text, string source = "config")
     {
         ArgumentNullException.ThrowIfNull(text);
-        var config = new KmsConfigFile();
-        string[] lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        bool inKms = false;
-        bool sawKms = false;
-        string? listKey = null;
-        int listIndent = -1;
-        for (int n = 0; n < lines.Length; n++)
+        var stream = new YamlStream();
+        try
         {
-            string line = StripComment(lines[n]).TrimEnd();
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            throw new FormatException($"{source}:{ex.Start.Line}: {ex.Message}");
+        }
 
-            string where = $"{source}:{n + 1}";
-            int indent = line.Length - line.TrimStart().Length;
-            string content = line.Trim();
-            if (indent == 0)
-            {
-                listKey = null;
-                if (content == "kms:")
-                {
-                    inKms = true;
-                    sawKms = true;
-                }
-                else
-                {
-                    inKms = false; // other sections (e.g. a shared file with the server's settings) are not ours
-                }
+        // Other top-level sections (e.g. a file shared with the server's settings) are not ours.
+        YamlNode? kms = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode root
+            ? root.Children.FirstOrDefault(e => e.Key is YamlScalarNode { Value: "kms" }).Value
+            : null;
 
-                continue;
-            }
+        var config = new KmsConfigFile();
+        switch (kms)
+        {
+            case null:
+                throw new FormatException($"{source}: no 'kms:' section");
+            case YamlScalarNode { Value: null or "" or "~" }:
+                return config;
+            case not YamlMappingNode:
+                throw new FormatException($"{source}:{kms.Start.Line}: kms: expected a mapping of keys");
+        }
 
-            if (!inKms)
-            {
-                continue;
-            }
-
-            if (content.StartsWith("- ", StringComparison.Ordinal) || content == "-")
-            {
-                if (listKey is null || indent < listIndent)
-                {
-                    throw new FormatException($"{where}: a list item without a list key above it");
-                }
-
-                config.AddListItem(listKey, Unquote(content[1..].Trim(), where), where);
-                continue;
-            }
-
-            int colon = content.IndexOf(':');
-            if (colon <= 0)
-            {
-                throw new FormatException($"{where}: expected 'key: value'");
-            }
-
-            string key = content[..colon].Trim().Replace('-', '_');
-            string value = content[(colon + 1)..].Trim();
+        foreach ((YamlNode keyNode, YamlNode value) in ((YamlMappingNode)kms).Children)
+        {
+            string where = $"{source}:{keyNode.Start.Line}";
+            string key = ((keyNode as YamlScalarNode)?.Value ?? string.Empty).Replace('-', '_');
             if (Array.IndexOf(s_keys, key) < 0)
             {
                 throw new FormatException($"{where}: unknown key kms.{key} (known: {string.Join(", ", s_keys)})");
             }
 
-            listKey = null;
             if (key is "previous_master_key_files" or "allow_uids")
             {
-                if (value.Length == 0)
+                IEnumerable<YamlNode> items = value is YamlSequenceNode list ? list.Children : [value];
+                foreach (YamlNode item in items)
                 {
-                    listKey = key;
-                    listIndent = indent + 1;
+                    config.AddListItem(key, ScalarText(item, key, where), where);
                 }
-                else if (value.StartsWith('[') && value.EndsWith(']'))
-                {
-                    foreach (string item in value[1..^1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        config.AddListItem(key, Unquote(item, where), where);
-                    }
-                }
-                else
-                {
-                    config.AddListItem(key, Unquote(value, where), where);
-                }
-
-                continue;
             }
-
-            config.SetScalar(key, Unquote(value, where), where);
-        }
-
-        if (!sawKms)
-        {
-            throw new FormatException($"{source}: no 'kms:' section");
+            else
+            {
+                config.SetScalar(key, ScalarText(value, key, where), where);
+            }
         }
 
         return config;
@@ -182,44 +139,6 @@ public sealed class KmsConfigFile
         }
     }
 
-    private static string Unquote(string value, string where)
-    {
-        if (value.Length >= 2 && ((value[0] == '"' && value[^1] == '"') || (value[0] == '\'' && value[^1] == '\'')))
-        {
-            return value[1..^1];
-        }
-
-        if (value.StartsWith('"') || value.StartsWith('\''))
-        {
-            throw new FormatException($"{where}: unterminated quoted string");
-        }
-
-        return value;
-    }
-
-    private static string StripComment(string line)
-    {
-        char quote = '\0';
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1])))
-            {
-                return line[..i];
-            }
-        }
-
-        return line;
-    }
+    private static string ScalarText(YamlNode node, string key, string where) =>
+        node is YamlScalarNode scalar ? scalar.Value ?? string.Empty : throw new FormatException($"{where}: kms.{key} must be a single value");
 }

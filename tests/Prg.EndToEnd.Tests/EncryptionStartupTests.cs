@@ -33,11 +33,6 @@ public sealed class EncryptionStartupTests
         "does not exist");
 
     [Fact]
-    public Task EncryptionWithoutAnyKeyIsRefused() => AssertRefusedAsync(
-        _ => "encryption:\n  enabled: true\n  kms:\n    mode: embedded\n",
-        "encryption is enabled but no master key is configured");
-
-    [Fact]
     public Task AHexKeyOfTheWrongLengthIsRefused() => AssertRefusedAsync(
         _ => "encryption:\n  enabled: true\n  kms:\n    master_key_hex: " + EncryptionTestKeys.Key1Hex[..60] + "\n",
         "master_key_hex");

@@ -3,6 +3,7 @@
 // Keys prg does not use are accepted and returned so the caller can log them once at debug level: a
 // config file written for the reference ProgressDB service must start prg unchanged.
 using System.Collections;
+using YamlDotNet.RepresentationModel;
 
 namespace Prg.Api.Config;
 
@@ -50,7 +51,7 @@ public static class ConfigLoader
                 throw new ConfigException($"cannot read config file {path}: {ex.Message}");
             }
 
-            ApplyDocument(config, YamlReader.Parse(text, path), path, origins, unknown);
+            ApplyDocument(config, ConfigYaml.Parse(text, path), path, origins, unknown);
         }
 
         foreach ((string name, string key) in ConfigSchema.Environment)
@@ -94,24 +95,16 @@ public static class ConfigLoader
         {
             case null:
                 return;
-            case YamlMapping mapping:
-                // Canonical keys first so that a legacy `security:` value never overrides one set the new way.
-                foreach (KeyValuePair<string, YamlNode> entry in mapping.Entries)
+            case YamlMappingNode mapping:
+                // Canonical keys first (a stable sort) so that a legacy `security:` value never overrides one set the new way.
+                foreach ((string key, YamlNode value) in Entries(mapping, path).OrderBy(e => e.Key == "security"))
                 {
-                    if (entry.Key != "security")
-                    {
-                        ApplyEntry(config, entry.Key, entry.Value, path, origins, unknown);
-                    }
-                }
-
-                if (mapping.TryGetValue("security", out YamlNode? security))
-                {
-                    ApplyEntry(config, "security", security, path, origins, unknown);
+                    ApplyEntry(config, key, value, path, origins, unknown);
                 }
 
                 return;
             default:
-                throw new ConfigException(path, root.Line, "the config file must be a mapping of keys to values");
+                throw new ConfigException(path, ConfigYaml.Line(root), "the config file must be a mapping of keys to values");
         }
     }
 
@@ -128,7 +121,7 @@ public static class ConfigLoader
             }
 
             setter(config, value);
-            origins[canonical] = $"{path}:{node.Line}";
+            origins[canonical] = $"{path}:{ConfigYaml.Line(node)}";
             return;
         }
 
@@ -136,20 +129,37 @@ public static class ConfigLoader
         {
             switch (node)
             {
-                case YamlMapping section:
-                    foreach (KeyValuePair<string, YamlNode> entry in section.Entries)
+                case YamlMappingNode section:
+                    foreach ((string key, YamlNode value) in Entries(section, path))
                     {
-                        ApplyEntry(config, written + "." + entry.Key, entry.Value, path, origins, unknown);
+                        ApplyEntry(config, written + "." + key, value, path, origins, unknown);
                     }
 
                     return;
-                case YamlScalar { IsNull: true }:
+                case YamlScalarNode scalar when ConfigYaml.IsNull(scalar):
                     return;
                 default:
-                    throw new ConfigException(path, node.Line, $"{written}: expected a mapping of keys");
+                    throw new ConfigException(path, ConfigYaml.Line(node), $"{written}: expected a mapping of keys");
             }
         }
 
         unknown.Add(written);
+    }
+
+    /// <summary>A mapping's entries in file order; keys must be plain values.</summary>
+    private static List<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string path)
+    {
+        var entries = new List<(string, YamlNode)>(mapping.Children.Count);
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in mapping.Children)
+        {
+            if (entry.Key is not YamlScalarNode { Value: { Length: > 0 } key })
+            {
+                throw new ConfigException(path, ConfigYaml.Line(entry.Key), "mapping keys must be non-empty plain values");
+            }
+
+            entries.Add((key, entry.Value));
+        }
+
+        return entries;
     }
 }

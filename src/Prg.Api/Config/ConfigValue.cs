@@ -1,6 +1,7 @@
 // One raw value on its way into PrgConfig, from a YAML node or an environment variable, with enough
 // provenance (file:line or variable name) that every conversion error points at where the value came from.
 using Prg.Api.Logging;
+using YamlDotNet.RepresentationModel;
 
 namespace Prg.Api.Config;
 
@@ -24,13 +25,13 @@ internal sealed class ConfigValue
     public string Path { get; }
 
     /// <summary>Where the value came from, for messages: `file:line` or `environment variable NAME`.</summary>
-    public string Origin => _envName is not null ? $"environment variable {_envName}" : $"{_filePath}:{_node!.Line}";
+    public string Origin => _envName is not null ? $"environment variable {_envName}" : $"{_filePath}:{ConfigYaml.Line(_node!)}";
 
     /// <summary>True for null, `~` and empty strings: such values leave the default in place.</summary>
     public bool IsUnset => _node switch
     {
         null => string.IsNullOrEmpty(_text),
-        YamlScalar scalar => string.IsNullOrEmpty(scalar.Value),
+        YamlScalarNode scalar => ConfigYaml.IsNull(scalar) || string.IsNullOrEmpty(scalar.Value),
         _ => false,
     };
 
@@ -86,16 +87,16 @@ internal sealed class ConfigValue
     public List<string> List()
     {
         var result = new List<string>();
-        if (_node is YamlSequence sequence)
+        if (_node is YamlSequenceNode sequence)
         {
-            foreach (YamlNode item in sequence.Items)
+            foreach (YamlNode item in sequence.Children)
             {
                 switch (item)
                 {
-                    case YamlScalar { Value: null }:
+                    case YamlScalarNode scalar when ConfigYaml.IsNull(scalar):
                         break;
-                    case YamlScalar scalar:
-                        string trimmed = scalar.Value.Trim();
+                    case YamlScalarNode scalar:
+                        string trimmed = scalar.Value!.Trim();
                         if (trimmed.Length > 0)
                         {
                             result.Add(trimmed);
@@ -103,7 +104,7 @@ internal sealed class ConfigValue
 
                         break;
                     default:
-                        throw new ConfigException(_filePath!, item.Line, $"{Path}: list items must be plain values");
+                        throw new ConfigException(_filePath!, ConfigYaml.Line(item), $"{Path}: list items must be plain values");
                 }
             }
 
@@ -121,13 +122,13 @@ internal sealed class ConfigValue
     public ConfigException Fail(string detail) =>
         _envName is not null
             ? new ConfigException($"environment variable {_envName} ({Path}): {detail}")
-            : new ConfigException(_filePath!, _node!.Line, $"{Path}: {detail}");
+            : new ConfigException(_filePath!, ConfigYaml.Line(_node!), $"{Path}: {detail}");
 
     private string Scalar() => _node switch
     {
         null => _text!,
-        YamlScalar scalar => scalar.Value ?? string.Empty,
-        YamlMapping => throw Fail("expected a single value, got a mapping"),
+        YamlScalarNode scalar => ConfigYaml.IsNull(scalar) ? string.Empty : scalar.Value ?? string.Empty,
+        YamlMappingNode => throw Fail("expected a single value, got a mapping"),
         _ => throw Fail("expected a single value, got a list"),
     };
 

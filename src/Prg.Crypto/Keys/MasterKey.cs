@@ -93,6 +93,7 @@ public sealed class MasterKey : IDisposable
             throw DecodeError(source, status, detail);
         }
 
+        RefusePlaceholder(key, source);
         return new MasterKey(key);
     }
 
@@ -181,6 +182,7 @@ public sealed class MasterKey : IDisposable
                     throw DecodeError(source, status, detail);
                 }
 
+                RefusePlaceholder(key, source);
                 return new MasterKey(key);
             }
             catch (IOException e)
@@ -215,6 +217,17 @@ public sealed class MasterKey : IDisposable
         _ => new MasterKeyException(
             $"{source} has a character that is not a hex digit at position {detail}; it must contain exactly {HexLength} hex characters"),
     };
+
+    // One byte repeated (the reference example config ships 64 zeros) is a placeholder left in place,
+    // not a secret: refuse it rather than encrypt under a key anyone can guess.
+    private static void RefusePlaceholder(byte[] key, string source)
+    {
+        if (!key.AsSpan(1).ContainsAnyExcept(key[0]))
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw new MasterKeyException($"{source} is a placeholder (one byte repeated), not a key; make a real one with `prg keygen --out FILE`");
+        }
+    }
 
     private static string ComputeKekId(ReadOnlySpan<byte> key)
     {
