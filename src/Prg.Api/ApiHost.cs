@@ -142,9 +142,10 @@ public sealed class ApiHost : IAsyncDisposable
             AllowList = IpAllowList.Parse(server.IpWhitelist),
             Metrics = metrics,
             Retention = _retention,
-            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation),
+            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, _log),
             Log = _log,
             IsReady = () => _ready,
+            KeyService = keyService is null ? null : new KeyServiceProbe(keyService.CheckHealthAsync),
         };
 
         var options = new HttpServerOptions

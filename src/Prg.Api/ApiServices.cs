@@ -22,4 +22,5 @@ public sealed class ApiServices
     public required KmsAdminHandlers KmsAdmin { get; init; }
     public required Log Log { get; init; }
     public required Func<bool> IsReady { get; init; }
+    public KeyServiceProbe? KeyService { get; init; }
 }

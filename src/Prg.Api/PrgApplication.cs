@@ -38,24 +38,24 @@ public sealed class PrgApplication : IHttpApplication
 
     private void MapRoutes(ApiServices s)
     {
-        var system = new SystemHandlers(s.Store, s.Signatures, s.Metrics, s.IsReady);
+        var system = new SystemHandlers(s.Store, s.Signatures, s.Metrics, s.IsReady, s.KeyService);
         var threads = new ThreadHandlers(s.Store, s.Cipher);
         var messages = new MessageHandlers(s.Store, s.Cipher);
 
         Map(HttpMethod.Get, "/healthz", system.Health, RouteScope.Public);
         Map(HttpMethod.Get, "/readyz", system.Ready, RouteScope.Public);
-        Map(HttpMethod.Post, "/backend/v1/sign", system.Sign, RouteScope.Backend);
+        MapJson(HttpMethod.Post, "/backend/v1/sign", system.Sign, RouteScope.Backend);
         foreach (var prefix in new[] { "/frontend/v1", "/v1" })
         {
-            Map(HttpMethod.Post, prefix + "/threads", threads.Create, RouteScope.User);
+            MapJson(HttpMethod.Post, prefix + "/threads", threads.Create, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads", threads.List, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads/{t}", threads.Get, RouteScope.User);
-            Map(HttpMethod.Put, prefix + "/threads/{t}", threads.Update, RouteScope.User);
+            MapJson(HttpMethod.Put, prefix + "/threads/{t}", threads.Update, RouteScope.User);
             Map(HttpMethod.Delete, prefix + "/threads/{t}", threads.Delete, RouteScope.User);
-            Map(HttpMethod.Post, prefix + "/threads/{t}/messages", messages.Create, RouteScope.User);
+            MapJson(HttpMethod.Post, prefix + "/threads/{t}/messages", messages.Create, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads/{t}/messages", messages.List, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads/{t}/messages/{m}", messages.Get, RouteScope.User);
-            Map(HttpMethod.Put, prefix + "/threads/{t}/messages/{m}", messages.Edit, RouteScope.User);
+            MapJson(HttpMethod.Put, prefix + "/threads/{t}/messages/{m}", messages.Edit, RouteScope.User);
             Map(HttpMethod.Delete, prefix + "/threads/{t}/messages/{m}", messages.Delete, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads/{t}/messages/{m}/versions", messages.Versions, RouteScope.User);
         }
@@ -68,10 +68,14 @@ public sealed class PrgApplication : IHttpApplication
         Map(HttpMethod.Get, "/admin/jobs/{id}", s.KmsAdmin.Job, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/threads/{t}/kms", s.KmsAdmin.ThreadKms, RouteScope.Admin);
         Map(HttpMethod.Post, "/admin/threads/{t}/rotate-dek", s.KmsAdmin.RotateDek, RouteScope.Admin);
-        Map(HttpMethod.Post, "/admin/encryption/rotate-kek", s.KmsAdmin.RotateKek, RouteScope.Admin);
+        MapJson(HttpMethod.Post, "/admin/encryption/rotate-kek", s.KmsAdmin.RotateKek, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/metrics", system.Prometheus, RouteScope.Admin);
         Map(HttpMethod.Get, "/metrics", system.Prometheus, RouteScope.Admin);
     }
+
+    /// <summary>A route whose handler reads a JSON body (JsonBody): other content types are a 415.</summary>
+    private void MapJson(HttpMethod method, string pattern, RequestHandler handler, RouteScope scope) =>
+        Map(method, pattern, JsonContentType.Required(handler), scope);
 
     private void Map(HttpMethod method, string pattern, RequestHandler handler, RouteScope scope)
     {

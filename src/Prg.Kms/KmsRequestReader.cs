@@ -1,8 +1,10 @@
 // Parses the service's JSON request bodies with Utf8JsonReader (AOT-safe, no reflection). Every way a
-// body can be wrong becomes a 400 with a message naming the field; unknown fields are ignored so
-// newer clients can add some.
+// body can be wrong becomes a 400 with a message of our own naming the field (invalid UTF-8 and
+// unpaired surrogate escapes included: the reader throws on those only when a string is decoded);
+// unknown fields are ignored so newer clients can add some.
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Prg.Crypto;
 
 namespace Prg.Kms;
@@ -215,7 +217,7 @@ internal static class KmsRequestReader
                     throw KmsRequestException.BadRequest($"{where}{inputName} must be a base64 string");
                 }
 
-                if (!reader.TryGetBytesFromBase64(out input))
+                if (!TryGetBase64(ref reader, out input))
                 {
                     throw KmsRequestException.BadRequest($"{where}{inputName} is not valid base64");
                 }
@@ -288,6 +290,12 @@ internal static class KmsRequestReader
             throw KmsRequestException.BadRequest("the request body must be a JSON object");
         }
 
+        // The reader does not check the UTF-8 inside strings.
+        if (!Utf8.IsValid(body))
+        {
+            throw KmsRequestException.BadRequest("the request body is not valid UTF-8");
+        }
+
         var reader = new Utf8JsonReader(body);
         try
         {
@@ -311,7 +319,18 @@ internal static class KmsRequestReader
             throw KmsRequestException.BadRequest("the request body is truncated JSON");
         }
 
-        return reader.TokenType == JsonTokenType.PropertyName;
+        if (reader.TokenType != JsonTokenType.PropertyName)
+        {
+            return false;
+        }
+
+        // Names are compared after unescaping, which throws on an unpaired surrogate escape.
+        if (reader.ValueIsEscaped && !TryGetText(ref reader, out _))
+        {
+            throw KmsRequestException.BadRequest("a property name is not valid Unicode (an unpaired surrogate escape)");
+        }
+
+        return true;
     }
 
     private static void SkipValue(ref Utf8JsonReader reader)
@@ -320,13 +339,49 @@ internal static class KmsRequestReader
         reader.Skip();
     }
 
-    private static string GetString(ref Utf8JsonReader reader, string name) =>
-        reader.TokenType == JsonTokenType.String
-            ? reader.GetString()!
-            : throw KmsRequestException.BadRequest($"{name} must be a string");
+    private static string GetString(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw KmsRequestException.BadRequest($"{name} must be a string");
+        }
+
+        return TryGetText(ref reader, out string? text)
+            ? text
+            : throw KmsRequestException.BadRequest($"{name} is not valid Unicode (an unpaired surrogate escape)");
+    }
+
+    // An escape sequence may leave a lone half of a surrogate pair: JSON syntax, but not text.
+    private static bool TryGetText(ref Utf8JsonReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
+
+    // Base64 is ASCII, but an escaped value is unescaped first, which throws on a lone surrogate.
+    private static bool TryGetBase64(ref Utf8JsonReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bytes)
+    {
+        try
+        {
+            return reader.TryGetBytesFromBase64(out bytes);
+        }
+        catch (InvalidOperationException)
+        {
+            bytes = null;
+            return false;
+        }
+    }
 
     private static string GetId(ref Utf8JsonReader reader, string name) => CheckId(GetString(ref reader, name), name);
 
     private static KmsRequestException Malformed(JsonException e) =>
-        KmsRequestException.BadRequest($"the request body is not valid JSON: {e.Message}");
+        KmsRequestException.BadRequest($"the request body is not valid JSON (syntax error at line {e.LineNumber + 1}, column {e.BytePositionInLine + 1})");
 }

@@ -22,7 +22,7 @@ public sealed class ApiClient : IDisposable
 
     public async Task<(int Status, JsonNode? Json, HttpResponseMessage Raw)> SendAsync(
         HttpMethod method, string path, object? body = null, string? key = PrgProcess.BackendKey, string? user = null, bool signed = false,
-        IEnumerable<KeyValuePair<string, string>>? headers = null)
+        IEnumerable<KeyValuePair<string, string>>? headers = null, string? contentType = "application/json; charset=utf-8")
     {
         using var request = new HttpRequestMessage(method, path);
         if (key is not null)
@@ -43,8 +43,9 @@ public sealed class ApiClient : IDisposable
         }
         if (body is not null)
         {
-            var text = body as string ?? ((JsonNode)body).ToJsonString();
-            request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+            // byte[] bodies go out as they are (invalid UTF-8 included); a null contentType sends none.
+            request.Content = new ByteArrayContent(body as byte[] ?? Encoding.UTF8.GetBytes(body as string ?? ((JsonNode)body).ToJsonString()));
+            request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
         }
         var response = await _http.SendAsync(request);
         var content = await response.Content.ReadAsStringAsync();
@@ -79,6 +80,13 @@ public sealed class ApiClient : IDisposable
         array!.AsArray().Select(n => n is JsonValue v ? v.GetValue<string>() : n!["key"]!.GetValue<string>()).ToList();
 
     public async Task<JsonNode> StatsAsync() => await GetOkAsync("/admin/stats", key: PrgProcess.AdminKey);
+
+    /// <summary>Live threads and messages server-wide (admin stats), to show a refused write stored nothing.</summary>
+    public async Task<(long Threads, long Messages)> CountsAsync()
+    {
+        var stats = await StatsAsync();
+        return (stats["threads"]!.GetValue<long>(), stats["messages"]!.GetValue<long>());
+    }
 
     public void Dispose() => _http.Dispose();
 }

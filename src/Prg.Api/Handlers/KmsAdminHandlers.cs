@@ -3,14 +3,19 @@
 using System.Text.Json;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
+using Prg.Api.Logging;
 using Prg.Crypto;
 using Prg.Http;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation)
+public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, Log log)
 {
+    // The same answer for every reason: a caller must not learn whether some file exists, its mode or
+    // its length. The reason goes to the debug log (it never holds key bytes).
+    public const string UnusableKey = "master_key_file: the key could not be used (it must be a regular file of mode 0600 or 0400 holding 64 hex characters)";
+
     public ValueTask ThreadKms(HttpContext ctx)
     {
         var thread = LiveThread(ctx);
@@ -59,9 +64,10 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         {
             key = MasterKey.FromFile(path);
         }
-        catch (MasterKeyException e)
+        catch (Exception e) when (e is MasterKeyException or ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw ApiException.BadRequest(e.Message);
+            log.Debug("rotate-kek: the master key file was refused", LogField.Text("reason", e.Message));
+            throw ApiException.BadRequest(UnusableKey);
         }
         JobRecord job;
         try

@@ -8,7 +8,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class SystemHandlers(ChatStore store, UserSignature signatures, ApiMetrics metrics, Func<bool> isReady)
+public sealed class SystemHandlers(ChatStore store, UserSignature signatures, ApiMetrics metrics, Func<bool> isReady, KeyServiceProbe? keyService)
 {
     private static readonly byte[] s_ok = """{"status":"ok"}"""u8.ToArray();
     private static readonly byte[] s_adminHealth = """{"status":"ok","service":"progressdb"}"""u8.ToArray();
@@ -20,9 +20,10 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask Ready(HttpContext ctx)
+    /// <summary>200 once started, while the external key service (if any) answers; else 503.</summary>
+    public async ValueTask Ready(HttpContext ctx)
     {
-        if (isReady())
+        if (isReady() && (keyService is null || await keyService.IsUpAsync()))
         {
             ctx.Response.WriteRaw(200, s_ready, ContentTypes.Json);
         }
@@ -30,7 +31,6 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
         {
             ctx.Response.WriteError(503, "not ready");
         }
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask AdminHealth(HttpContext ctx)

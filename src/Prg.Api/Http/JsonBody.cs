@@ -1,36 +1,21 @@
-// Reads request bodies: must be a JSON object; fields are looked up by name. Invalid JSON or
-// invalid UTF-8 is a 400, never an exception escaping to a 500.
+// Reads request bodies: must be a JSON object of portable JSON (PortableJson); fields are looked up by
+// name. Anything else is a 400 with our own message, never an exception escaping to a 500.
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace Prg.Api.Http;
 
 public static class JsonBody
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
-
     public static JsonDocument ParseObject(ReadOnlyMemory<byte> body)
     {
         if (body.IsEmpty)
         {
             throw ApiException.BadRequest("invalid JSON: empty body");
         }
-        // JsonDocument does not check the UTF-8 inside strings; raw bodies are stored and echoed as is,
-        // so invalid UTF-8 must be refused here rather than surface later as a 500 or a broken response.
-        if (!Utf8.IsValid(body.Span))
-        {
-            throw ApiException.BadRequest("invalid JSON: body is not valid UTF-8");
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, Options);
-        }
-        catch (JsonException e)
-        {
-            throw ApiException.BadRequest("invalid JSON: " + FirstSentence(e.Message));
-        }
+        PortableJson.Check(body.Span);
+        // Check read the same text with the same reader: parsing it cannot fail now.
+        var document = JsonDocument.Parse(body, PortableJson.DocumentOptions);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
@@ -50,16 +35,7 @@ public static class JsonBody
         {
             throw ApiException.BadRequest($"validation errors: {name}: must be a string");
         }
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // A \uD800-style escape without its other half: valid JSON syntax, but not text.
-            throw ApiException.BadRequest($"validation errors: {name}: must be valid Unicode text");
-        }
+        var text = value.GetString()!;
         if (text.Trim().Length == 0)
         {
             throw ApiException.BadRequest($"validation errors: {name}: cannot be empty");
@@ -75,11 +51,5 @@ public static class JsonBody
             throw ApiException.BadRequest($"validation errors: {name}: cannot be empty");
         }
         return JsonMarshal.GetRawUtf8Value(value).ToArray();
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..end];
     }
 }
