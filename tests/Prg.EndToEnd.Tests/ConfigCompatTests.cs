@@ -158,7 +158,7 @@ public sealed class ConfigCompatTests
             await File.WriteAllTextAsync(config, ReferenceConfig(first.Port, Path.Combine(work, "data")));
             using var second = PrgProcess.Start(["serve", "--config", config], work, new Dictionary<string, string>());
             var stderrTask = second.StandardError.ReadToEndAsync();
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
             {
                 try
                 {
