@@ -22,7 +22,8 @@ public static class CryptoBench
 
     /// <summary>How long <see cref="Run"/> takes with these options.</summary>
     public static TimeSpan ExpectedDuration(CryptoBenchOptions options) =>
-        options.Duration * (options.Sizes.Count * options.Threads.Count * s_operations.Length);
+        (options.Duration * (options.Sizes.Count * options.Threads.Count * s_operations.Length))
+        + (options.Threads.Contains(1) ? TimeSpan.FromSeconds(OpensslSpeed.Seconds(options.Duration) * options.Sizes.Count) : TimeSpan.Zero);
 
     /// <exception cref="BenchFailedException">A frame did not decrypt (a bug; never expected).</exception>
     public static BenchReport Run(CryptoBenchOptions options, ProgressReporter progress, CancellationToken cancellationToken = default)

@@ -11,7 +11,7 @@ internal static class OpensslSpeed
     /// <summary>openssl's AES-256-GCM encrypt throughput in MB/s (10^6 B/s), or null if openssl is unavailable or failed.</summary>
     internal static double? Measure(int size, TimeSpan duration)
     {
-        int seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
+        int seconds = Seconds(duration);
         var start = new ProcessStartInfo("openssl")
         {
             RedirectStandardOutput = true,
@@ -38,6 +38,9 @@ internal static class OpensslSpeed
             return null; // not on PATH
         }
     }
+
+    /// <summary>How long one openssl run takes for a loop duration (openssl counts whole seconds).</summary>
+    internal static int Seconds(TimeSpan duration) => Math.Max(1, (int)Math.Round(duration.TotalSeconds));
 
     /// <summary>Reads the "AES-256-GCM  1538483.20k" row (thousands of bytes per second).</summary>
     internal static double? Parse(string output)
