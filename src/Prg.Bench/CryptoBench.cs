@@ -1,6 +1,6 @@
 // `prg bench crypto`: in-process AES-256-GCM data-frame throughput per plaintext size and thread
-// count, next to the bare AesGcm ceiling measured by the same loop, so the ratio shows what the frame
-// format (header, random nonce, AAD, pool rent) costs.
+// count, next to bare .NET AesGcm measured by the same loop and, when openssl is on PATH, next to
+// `openssl speed -evp aes-256-gcm` run right after on the same cores: the ratio users compare.
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
@@ -22,7 +22,8 @@ public static class CryptoBench
 
     /// <summary>How long <see cref="Run"/> takes with these options.</summary>
     public static TimeSpan ExpectedDuration(CryptoBenchOptions options) =>
-        options.Duration * (options.Sizes.Count * options.Threads.Count * s_operations.Length);
+        (options.Duration * (options.Sizes.Count * options.Threads.Count * s_operations.Length))
+        + (options.Threads.Contains(1) ? TimeSpan.FromSeconds(OpensslSpeed.Seconds(options.Duration) * options.Sizes.Count) : TimeSpan.Zero);
 
     /// <exception cref="BenchFailedException">A frame did not decrypt (a bug; never expected).</exception>
     public static BenchReport Run(CryptoBenchOptions options, ProgressReporter progress, CancellationToken cancellationToken = default)
@@ -35,14 +36,18 @@ public static class CryptoBench
             new("threads", string.Join(',', options.Threads)),
             new("seconds", options.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)),
         ]);
-        var throughput = new ReportSection("throughput", "Throughput (AES-256-GCM; frame = prg data frame, gcm = bare AesGcm ceiling)",
+        var throughput = new ReportSection("throughput", "Throughput (AES-256-GCM; frame = prg data frame, gcm = bare .NET AesGcm)",
             new("size", "size B"), new("threads", "threads"), new("operation", "operation"),
             new("ops_per_second", "ops/s"), new("mb_per_second", "MB/s"), new("ns_per_op", "ns/op"));
-        var ratios = new ReportSection("ratio", "Frame / ceiling",
+        var ratios = new ReportSection("ratio", "Frame / bare AesGcm",
             new("size", "size B"), new("threads", "threads"),
+            new("encrypt_ratio", "encrypt"), new("decrypt_ratio", "decrypt"));
+        var versusOpenssl = new ReportSection("openssl", "Frame (1 thread) / `openssl speed -elapsed -evp aes-256-gcm` (encrypt, same cores, right after)",
+            new("size", "size B"), new("openssl_mb_per_second", "openssl MB/s"),
             new("encrypt_ratio", "encrypt"), new("decrypt_ratio", "decrypt"));
         report.Sections.Add(throughput);
         report.Sections.Add(ratios);
+        var singleThreaded = new Dictionary<int, (double Encrypt, double Decrypt)>();
 
         byte[] key = RandomNumberGenerator.GetBytes(MasterKey.KeyLength);
         progress.Start(ExpectedDuration(options));
@@ -61,6 +66,11 @@ public static class CryptoBench
                         ReportValue.Of(rate, "0"), ReportValue.Of(rate * size / 1e6, "0.0"), ReportValue.Of(threads * 1e9 / rate, "0"));
                 }
 
+                if (threads == 1)
+                {
+                    singleThreaded[size] = (opsPerSecond[CryptoOperation.FrameEncrypt] * size / 1e6, opsPerSecond[CryptoOperation.FrameDecrypt] * size / 1e6);
+                }
+
                 ratios.AddRow(
                     ReportValue.Of(size), ReportValue.Of(threads),
                     ReportValue.Of(opsPerSecond[CryptoOperation.FrameEncrypt] / opsPerSecond[CryptoOperation.GcmEncrypt], "0.00"),
@@ -68,7 +78,26 @@ public static class CryptoBench
             }
         }
 
-        report.Notes.Add("MB/s counts plaintext bytes (10^6 bytes/s); ns/op is per thread. Compare the gcm rows with `openssl speed -evp aes-256-gcm`.");
+        foreach ((int size, (double encrypt, double decrypt)) in singleThreaded)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (OpensslSpeed.Measure(size, options.Duration) is { } openssl)
+            {
+                versusOpenssl.AddRow(
+                    ReportValue.Of(size), ReportValue.Of(openssl, "0.0"), ReportValue.Of(encrypt / openssl, "0.00"), ReportValue.Of(decrypt / openssl, "0.00"));
+            }
+        }
+
+        if (versusOpenssl.Rows.Count > 0)
+        {
+            report.Sections.Add(versusOpenssl);
+        }
+        else if (singleThreaded.Count > 0)
+        {
+            report.Notes.Add("openssl was not found on PATH (or failed), so there is no openssl ratio.");
+        }
+
+        report.Notes.Add("MB/s counts plaintext bytes (10^6 bytes/s); ns/op is per thread. Pin with taskset so openssl runs on the same core.");
         return report;
     }
 
@@ -86,7 +115,7 @@ public static class CryptoBench
     internal static double Measure(
         CryptoOperation operation, byte[] key, int size, int threads, TimeSpan duration, ProgressReporter progress, CancellationToken cancellationToken)
     {
-        using var pool = new AesGcmPool(key, Math.Min(threads, AesGcmPool.MaxCapacity));
+        using var frameKey = new FrameKey(key, Math.Min(Math.Max(2, threads), FrameKey.MaxIdleContexts));
         var counters = new long[threads * 16]; // one cache line (16 longs = 128 B) per worker
         var stop = new StopFlag();
         var failures = new Exception?[threads];
@@ -102,7 +131,7 @@ public static class CryptoBench
                 bool signalled = false;
                 try
                 {
-                    using Loop loop = new(operation, key, pool, size);
+                    using Loop loop = new(operation, key, frameKey, size);
                     ready.Signal();
                     signalled = true;
                     go.Wait(CancellationToken.None);
@@ -182,7 +211,7 @@ public static class CryptoBench
     private sealed class Loop : IDisposable
     {
         private readonly CryptoOperation _operation;
-        private readonly AesGcmPool _pool;
+        private readonly FrameKey _frameKey;
         private readonly AesGcm _aes;
         private readonly byte[] _plaintext;
         private readonly byte[] _frame;
@@ -191,10 +220,10 @@ public static class CryptoBench
         private readonly byte[] _tag = new byte[DataFrame.TagLength];
         private ulong _counter;
 
-        public Loop(CryptoOperation operation, byte[] key, AesGcmPool pool, int size)
+        public Loop(CryptoOperation operation, byte[] key, FrameKey frameKey, int size)
         {
             _operation = operation;
-            _pool = pool;
+            _frameKey = frameKey;
             _aes = new AesGcm(key, DataFrame.TagLength);
             _plaintext = RandomNumberGenerator.GetBytes(size);
             _frame = new byte[DataFrame.GetEncryptedLength(size)];
@@ -202,11 +231,7 @@ public static class CryptoBench
             switch (operation)
             {
                 case CryptoOperation.FrameDecrypt:
-                    using (AesGcmLease lease = pool.Rent())
-                    {
-                        DataFrame.Encrypt(lease.Aes, 1, ThreadId, RecordId, _plaintext, _frame);
-                    }
-
+                    frameKey.Encrypt(1, ThreadId, RecordId, _plaintext, _frame);
                     break;
                 case CryptoOperation.GcmDecrypt:
                     RandomNumberGenerator.Fill(_nonce);
@@ -220,22 +245,15 @@ public static class CryptoBench
             switch (_operation)
             {
                 case CryptoOperation.FrameEncrypt:
-                {
-                    using AesGcmLease lease = _pool.Rent();
-                    DataFrame.Encrypt(lease.Aes, 1, ThreadId, RecordId, _plaintext, _frame);
+                    _frameKey.Encrypt(1, ThreadId, RecordId, _plaintext, _frame);
                     break;
-                }
-
                 case CryptoOperation.FrameDecrypt:
-                {
-                    using AesGcmLease lease = _pool.Rent();
-                    if (!DataFrame.TryDecrypt(lease.Aes, _frame, ThreadId, RecordId, _output, out _))
+                    if (!_frameKey.TryDecrypt(_frame, ThreadId, RecordId, _output, out _))
                     {
                         throw new CryptographicException("a data frame made by this benchmark did not authenticate");
                     }
 
                     break;
-                }
 
                 case CryptoOperation.GcmEncrypt:
                     // A counter nonce: never repeats under this throwaway key, costs nothing to make.

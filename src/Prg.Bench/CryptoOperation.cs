@@ -3,15 +3,15 @@ namespace Prg.Bench;
 
 public enum CryptoOperation
 {
-    /// <summary>DataFrame.Encrypt with an AesGcm rented from the pool per call (what the server does).</summary>
+    /// <summary>FrameKey.Encrypt: a pooled OpenSSL context per call, fresh nonce, AAD (what the server does).</summary>
     FrameEncrypt,
 
-    /// <summary>DataFrame.TryDecrypt with a pooled AesGcm per call.</summary>
+    /// <summary>FrameKey.TryDecrypt with a pooled OpenSSL context per call.</summary>
     FrameDecrypt,
 
-    /// <summary>AesGcm.Encrypt into a preallocated buffer: no framing, no AAD, no pool (the ceiling).</summary>
+    /// <summary>AesGcm.Encrypt into a preallocated buffer: no framing, no AAD, no pool (the former per-frame primitive).</summary>
     GcmEncrypt,
 
-    /// <summary>AesGcm.Decrypt from a preallocated buffer (the ceiling).</summary>
+    /// <summary>AesGcm.Decrypt from a preallocated buffer.</summary>
     GcmDecrypt,
 }

@@ -146,18 +146,17 @@ public sealed class EmbeddedKeyProviderTests
         }
 
         await provider.EncryptAsync(keys[0], new byte[1], new RecordAad("t0", "r"));
-        AesGcmPool first = provider.CacheForTesting.PeekPoolForTesting(keys[0], 1)!;
-        byte[] firstKey = first.KeyBufferForTesting;
-        Assert.Contains(firstKey, b => b != 0);
+        FrameKey first = provider.CacheForTesting.PeekKeyForTesting(keys[0], 1)!;
+        Assert.Contains(KeyBytes(first), b => b != 0);
         await provider.EncryptAsync(keys[1], new byte[1], new RecordAad("t1", "r"));
         await provider.EncryptAsync(keys[2], new byte[1], new RecordAad("t2", "r"));
 
         Assert.Equal(2, provider.CachedDekCount);
         Assert.Equal(1, provider.CacheEvictions);
-        Assert.Null(provider.CacheForTesting.PeekPoolForTesting(keys[0], 1));
+        Assert.Null(provider.CacheForTesting.PeekKeyForTesting(keys[0], 1));
         Assert.True(first.IsDisposed);
-        Assert.All(firstKey, b => Assert.Equal(0, b));
-        Assert.Contains(provider.CacheForTesting.PeekPoolForTesting(keys[2], 1)!.KeyBufferForTesting, b => b != 0);
+        Assert.All(KeyBytes(first), b => Assert.Equal(0, b));
+        Assert.Contains(KeyBytes(provider.CacheForTesting.PeekKeyForTesting(keys[2], 1)!), b => b != 0);
 
         // An evicted key still works: it is unwrapped again from the store.
         byte[] frame = await provider.EncryptAsync(keys[0], "back"u8.ToArray(), new RecordAad("t0", "r"));
@@ -171,16 +170,19 @@ public sealed class EmbeddedKeyProviderTests
         using var cache = new DekCache(1);
         ThreadKeyMaterial a = ThreadKeyMaterialTests.NewMaterial("dek_a", 1);
         ThreadKeyMaterial b = ThreadKeyMaterialTests.NewMaterial("dek_b", 1);
-        CachedDek inUse = cache.AddAndAcquire(a, new CachedDek(1, new AesGcmPool(RandomNumberGenerator.GetBytes(32), 1)));
+        var memory = new KeyMemory(static (_, _) => 0);
+        CachedDek inUse = cache.AddAndAcquire(a, new CachedDek(1, new FrameKey(RandomNumberGenerator.GetBytes(32), 1, memory)));
 
-        cache.AddAndAcquire(b, new CachedDek(1, new AesGcmPool(RandomNumberGenerator.GetBytes(32), 1))).Release();
+        cache.AddAndAcquire(b, new CachedDek(1, new FrameKey(RandomNumberGenerator.GetBytes(32), 1, memory))).Release();
 
-        Assert.Null(cache.PeekPoolForTesting("dek_a", 1));
-        Assert.False(inUse.Pool.IsDisposed);
-        Assert.Contains(inUse.Pool.KeyBufferForTesting, x => x != 0);
+        Assert.Null(cache.PeekKeyForTesting("dek_a", 1));
+        Assert.Null(cache.TryAcquire("dek_a", 1));
+        Assert.False(inUse.Key.IsDisposed);
+        Assert.Contains(KeyBytes(inUse.Key), x => x != 0);
         inUse.Release();
-        Assert.True(inUse.Pool.IsDisposed);
-        Assert.All(inUse.Pool.KeyBufferForTesting, x => Assert.Equal(0, x));
+        Assert.True(inUse.Key.IsDisposed);
+        Assert.False(inUse.TryAddReference()); // a reader that found it before eviction sees a miss
+        Assert.All(KeyBytes(inUse.Key), x => Assert.Equal(0, x));
     }
 
     [Fact]
@@ -189,14 +191,17 @@ public sealed class EmbeddedKeyProviderTests
         var store = new InMemoryDekStore();
         var master = MasterKey.Generate();
         byte[] masterBuffer = master.KeyBufferForTesting;
-        var provider = new EmbeddedKeyProvider(new KeyRing(master), store);
+        var provider = new EmbeddedKeyProvider(new KeyRing(master), store, null, new KeyMemory(static (_, _) => 0));
         string keyId = await ProvisionAsync(provider, store, "t1");
         await provider.EncryptAsync(keyId, new byte[1], new RecordAad("t1", "r"));
-        AesGcmPool pool = provider.CacheForTesting.PeekPoolForTesting(keyId, 1)!;
+        FrameKey key = provider.CacheForTesting.PeekKeyForTesting(keyId, 1)!;
+        byte[] slotBefore = KeyBytes(key);
 
         await provider.DisposeAsync();
 
-        Assert.All(pool.KeyBufferForTesting, b => Assert.Equal(0, b));
+        Assert.Contains(slotBefore, b => b != 0);
+        Assert.True(key.IsDisposed);
+        Assert.All(KeyBytes(key), b => Assert.Equal(0, b));
         Assert.All(masterBuffer, b => Assert.Equal(0, b));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await provider.EncryptAsync(keyId, new byte[1], new RecordAad("t1", "r")));
     }
@@ -231,11 +236,15 @@ public sealed class EmbeddedKeyProviderTests
         Assert.True(provider.CacheEvictions > 0);
     }
 
+    // The locked key-memory slot behind a frame key (it stays mapped after release, zeroed).
+    internal static unsafe byte[] KeyBytes(FrameKey key) => new ReadOnlySpan<byte>((void*)key.KeySlotForTesting, 32).ToArray();
+
     internal static EmbeddedKeyProvider NewProvider(InMemoryDekStore store, out string kekId, EmbeddedKeyProviderOptions? options = null)
     {
         var master = MasterKey.Generate();
         kekId = master.KekId;
-        return new EmbeddedKeyProvider(new KeyRing(master), store, options);
+        // A private key arena, so a slot released here is not handed to another test before it is checked.
+        return new EmbeddedKeyProvider(new KeyRing(master), store, options, new KeyMemory(static (_, _) => 0));
     }
 
     internal static async Task<string> ProvisionAsync(IKeyProvider provider, InMemoryDekStore store, string threadId)

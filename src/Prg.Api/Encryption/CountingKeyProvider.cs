@@ -34,6 +34,10 @@ public sealed class CountingKeyProvider(IKeyProvider inner) : IKeyProvider
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default) =>
         Count(KmsOperation.DecryptBatch, Inner.DecryptBatchAsync(keyId, items, cancellationToken));
 
+    public ValueTask<DecryptedBatch> DecryptBatchPooledAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default) =>
+        Count(KmsOperation.DecryptBatch, Inner.DecryptBatchPooledAsync(keyId, items, cancellationToken));
+
     public ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default) =>
         Count(KmsOperation.RotateDek, Inner.RotateDekAsync(keyId, cancellationToken));
 

@@ -82,6 +82,15 @@ public sealed class MasterKeySetup : IDisposable
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(log);
         ObjectDisposedException.ThrowIf(_keys.Count == 0, this);
+        // Unwrapped DEKs live in locked, non-dumpable pages; if the memory-lock limit forbids it, say so and go on.
+        if (KeyMemory.Shared.IsLocked)
+        {
+            log.Info(KeyMemory.Shared.Status);
+        }
+        else
+        {
+            log.Warn(KeyMemory.Shared.Status);
+        }
 
         JobRecord? rotation = null;
         KekRecord? recorded;

@@ -8,6 +8,7 @@ namespace Prg.Api.Encryption;
 
 public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dekStore = null)
 {
+    private readonly KeyIdCache _keyIds = new();
     private long _authenticationFailures;
 
     public bool Enabled => provider is not null;
@@ -77,17 +78,52 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         return opened;
     }
 
+    /// <summary>
+    /// Opens a page of records in one provider call into one pooled buffer (no array per record).
+    /// Dispose the result once the page is written. Any record that fails fails the page, as in
+    /// <see cref="OpenBatchAsync"/>.
+    /// </summary>
+    public async ValueTask<DecryptedBatch> OpenPageAsync(byte[] kms, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken ct)
+    {
+        if (provider is null || items.Count == 0)
+        {
+            return CopyPlain(items);
+        }
+        var batch = await Guard(provider.DecryptBatchPooledAsync(KeyIdOf(kms), items, ct));
+        if (batch.FirstError() is { } error)
+        {
+            batch.Dispose();
+            throw Classify(error);
+        }
+        return batch;
+    }
+
     /// <summary>The thread's creating write has finished (either way): its key no longer waits in memory.</summary>
     public void Settle(string threadId) => dekStore?.Settle(KeyIds.ForThread(threadId));
 
-    /// <summary>The thread's key id, read from its kms block (seed §3: thread metadata is canonical).</summary>
-    private static string KeyIdOf(byte[] kms)
+    /// <summary>The thread's key id, read from its kms block (seed §3: thread metadata is canonical), parsed once per block.</summary>
+    private string KeyIdOf(byte[] kms)
     {
         if (kms.Length == 0)
         {
             throw new ApiException(500, "thread has no encryption key");
         }
-        return ThreadKeyMaterial.ReadKeyId(kms);
+        return _keyIds.KeyIdOf(kms);
+    }
+
+    private static DecryptedBatch CopyPlain(IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items)
+    {
+        var total = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            total += items[i].Frame.Length;
+        }
+        var batch = DecryptedBatch.Create(items.Count, total);
+        for (var i = 0; i < items.Count; i++)
+        {
+            items[i].Frame.Span.CopyTo(batch.Reserve(i, items[i].Frame.Length));
+        }
+        return batch;
     }
 
     /// <summary>A read's failure: a frame that does not authenticate is a 500 (and counted); a key service that cannot answer is a 503.</summary>

@@ -93,10 +93,8 @@ public static class DataFrame
         ReadOnlySpan<byte> plaintext,
         Span<byte> destination)
     {
-        int length = CheckEncryptArguments(aes, plaintext, destination);
-        NonceSource.Fill(destination.Slice(HeaderLength, NonceLength));
-        EncryptCore(aes, dekVersion, threadId, recordId, plaintext, destination);
-        return length;
+        ArgumentNullException.ThrowIfNull(aes);
+        return Seal(new AesGcmSealer(aes), dekVersion, threadId, recordId, plaintext, destination);
     }
 
     /// <summary>
@@ -113,6 +111,122 @@ public static class DataFrame
         out int bytesWritten)
     {
         ArgumentNullException.ThrowIfNull(aes);
+        return TryOpen(new AesGcmSealer(aes), frame, threadId, recordId, destination, out bytesWritten);
+    }
+
+    /// <summary>Decrypts a frame bound to <paramref name="aad"/> into <paramref name="destination"/>.</summary>
+    /// <exception cref="MalformedFrameException">The bytes are not a data frame.</exception>
+    /// <exception cref="FrameAuthenticationException">The frame does not authenticate for this key and AAD.</exception>
+    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination) =>
+        Decrypt(aes, frame, aad.ThreadId, aad.RecordId, destination);
+
+    /// <inheritdoc cref="Decrypt(AesGcm, ReadOnlySpan{byte}, RecordAad, Span{byte})"/>
+    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(aes);
+        return TryDecrypt(aes, frame, threadId, recordId, destination, out int written) ? written : throw OpenError(frame);
+    }
+
+    /// <summary>Encrypts with a caller-chosen nonce. Only for known-answer tests: nonces must never repeat under a key.</summary>
+    internal static int EncryptWithNonceForTesting(
+        AesGcm aes,
+        uint dekVersion,
+        ReadOnlySpan<char> threadId,
+        ReadOnlySpan<char> recordId,
+        ReadOnlySpan<byte> nonce,
+        ReadOnlySpan<byte> plaintext,
+        Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(aes);
+        return Seal(new AesGcmSealer(aes), dekVersion, threadId, recordId, plaintext, destination, nonce);
+    }
+
+    /// <summary>Writes the AAD (layout in the type remarks); returns its length.</summary>
+    internal static int WriteAad(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)
+    {
+        destination[0] = FormatV1;
+        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
+        int position = HeaderLength;
+        position += AadWriter.WriteId(threadId, destination[position..], nameof(threadId));
+        position += AadWriter.WriteId(recordId, destination[position..], nameof(recordId));
+        return position;
+    }
+
+    /// <summary>
+    /// Builds a frame with <paramref name="sealer"/>: header, nonce (fresh unless a test passes one),
+    /// ciphertext and tag. Generic over a struct so each GCM implementation is called directly.
+    /// </summary>
+    internal static int Seal<TSealer>(
+        TSealer sealer,
+        uint dekVersion,
+        ReadOnlySpan<char> threadId,
+        ReadOnlySpan<char> recordId,
+        ReadOnlySpan<byte> plaintext,
+        Span<byte> destination,
+        ReadOnlySpan<byte> nonceForTesting = default)
+        where TSealer : struct, IGcmSealer
+    {
+        int length = GetEncryptedLength(plaintext.Length);
+        if (destination.Length < length)
+        {
+            throw new ArgumentException($"destination is {destination.Length} bytes; the frame needs {length}", nameof(destination));
+        }
+
+        if (plaintext.Overlaps(destination[..length]))
+        {
+            throw new ArgumentException("destination must not overlap the plaintext", nameof(destination));
+        }
+
+        AadWriter.CheckLength(threadId, nameof(threadId));
+        AadWriter.CheckLength(recordId, nameof(recordId));
+        Span<byte> nonce = destination.Slice(HeaderLength, NonceLength);
+        if (nonceForTesting.IsEmpty)
+        {
+            NonceSource.Fill(nonce);
+        }
+        else
+        {
+            nonceForTesting[..NonceLength].CopyTo(nonce);
+        }
+
+        destination[0] = FormatV1;
+        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
+        long maxAad = HeaderLength + AadWriter.MaxEncodedLength(threadId) + AadWriter.MaxEncodedLength(recordId);
+        byte[]? rented = null;
+        Span<byte> aadBuffer = maxAad <= AadWriter.StackLimit
+            ? stackalloc byte[AadWriter.StackLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent((int)maxAad));
+        try
+        {
+            int aadLength = WriteAad(dekVersion, threadId, recordId, aadBuffer);
+            sealer.Seal(
+                nonce,
+                plaintext,
+                destination.Slice(CiphertextOffset, plaintext.Length),
+                destination.Slice(CiphertextOffset + plaintext.Length, TagLength),
+                aadBuffer[..aadLength]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary>Opens a frame with <paramref name="sealer"/>; false, with nothing written, if it is malformed or does not authenticate.</summary>
+    internal static bool TryOpen<TSealer>(
+        TSealer sealer,
+        ReadOnlySpan<byte> frame,
+        ReadOnlySpan<char> threadId,
+        ReadOnlySpan<char> recordId,
+        Span<byte> destination,
+        out int bytesWritten)
+        where TSealer : struct, IGcmSealer
+    {
         bytesWritten = 0;
         if (!TryReadDekVersion(frame, out uint dekVersion))
         {
@@ -142,17 +256,16 @@ public static class DataFrame
         try
         {
             int aadLength = WriteAad(dekVersion, threadId, recordId, aadBuffer);
-            aes.Decrypt(
+            if (!sealer.TryOpen(
                 frame.Slice(HeaderLength, NonceLength),
                 frame.Slice(CiphertextOffset, plaintextLength),
                 frame.Slice(CiphertextOffset + plaintextLength, TagLength),
                 plaintext,
-                aadBuffer[..aadLength]);
-        }
-        catch (CryptographicException)
-        {
-            // AesGcm has already cleared the plaintext span; the caller sees nothing.
-            return false;
+                aadBuffer[..aadLength]))
+            {
+                // The sealer has already cleared the plaintext span; the caller sees nothing.
+                return false;
+            }
         }
         finally
         {
@@ -166,107 +279,6 @@ public static class DataFrame
         return true;
     }
 
-    /// <summary>Decrypts a frame bound to <paramref name="aad"/> into <paramref name="destination"/>.</summary>
-    /// <exception cref="MalformedFrameException">The bytes are not a data frame.</exception>
-    /// <exception cref="FrameAuthenticationException">The frame does not authenticate for this key and AAD.</exception>
-    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination) =>
-        Decrypt(aes, frame, aad.ThreadId, aad.RecordId, destination);
-
-    /// <inheritdoc cref="Decrypt(AesGcm, ReadOnlySpan{byte}, RecordAad, Span{byte})"/>
-    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)
-    {
-        ThrowIfMalformed(frame);
-        if (!TryDecrypt(aes, frame, threadId, recordId, destination, out int written))
-        {
-            throw new FrameAuthenticationException(
-                "ciphertext frame failed authentication (tampered, copied from another record, or encrypted under another key)");
-        }
-
-        return written;
-    }
-
-    /// <summary>Encrypts with a caller-chosen nonce. Only for known-answer tests: nonces must never repeat under a key.</summary>
-    internal static int EncryptWithNonceForTesting(
-        AesGcm aes,
-        uint dekVersion,
-        ReadOnlySpan<char> threadId,
-        ReadOnlySpan<char> recordId,
-        ReadOnlySpan<byte> nonce,
-        ReadOnlySpan<byte> plaintext,
-        Span<byte> destination)
-    {
-        int length = CheckEncryptArguments(aes, plaintext, destination);
-        nonce[..NonceLength].CopyTo(destination.Slice(HeaderLength, NonceLength));
-        EncryptCore(aes, dekVersion, threadId, recordId, plaintext, destination);
-        return length;
-    }
-
-    /// <summary>Writes the AAD (layout in the type remarks); returns its length.</summary>
-    internal static int WriteAad(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)
-    {
-        destination[0] = FormatV1;
-        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
-        int position = HeaderLength;
-        position += AadWriter.WriteId(threadId, destination[position..], nameof(threadId));
-        position += AadWriter.WriteId(recordId, destination[position..], nameof(recordId));
-        return position;
-    }
-
-    private static int CheckEncryptArguments(AesGcm aes, ReadOnlySpan<byte> plaintext, Span<byte> destination)
-    {
-        ArgumentNullException.ThrowIfNull(aes);
-        int length = GetEncryptedLength(plaintext.Length);
-        if (destination.Length < length)
-        {
-            throw new ArgumentException($"destination is {destination.Length} bytes; the frame needs {length}", nameof(destination));
-        }
-
-        if (plaintext.Overlaps(destination[..length]))
-        {
-            throw new ArgumentException("destination must not overlap the plaintext", nameof(destination));
-        }
-
-        return length;
-    }
-
-    // Expects the nonce already in place in the destination.
-    private static void EncryptCore(
-        AesGcm aes,
-        uint dekVersion,
-        ReadOnlySpan<char> threadId,
-        ReadOnlySpan<char> recordId,
-        ReadOnlySpan<byte> plaintext,
-        Span<byte> destination)
-    {
-        AadWriter.CheckLength(threadId, nameof(threadId));
-        AadWriter.CheckLength(recordId, nameof(recordId));
-        destination[0] = FormatV1;
-        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
-
-        long maxAad = HeaderLength + AadWriter.MaxEncodedLength(threadId) + AadWriter.MaxEncodedLength(recordId);
-        byte[]? rented = null;
-        Span<byte> aadBuffer = maxAad <= AadWriter.StackLimit
-            ? stackalloc byte[AadWriter.StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent((int)maxAad));
-        try
-        {
-            int aadLength = WriteAad(dekVersion, threadId, recordId, aadBuffer);
-            aes.Encrypt(
-                destination.Slice(HeaderLength, NonceLength),
-                plaintext,
-                destination.Slice(CiphertextOffset, plaintext.Length),
-                destination.Slice(CiphertextOffset + plaintext.Length, TagLength),
-                aadBuffer[..aadLength]);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
     private static void ThrowIfMalformed(ReadOnlySpan<byte> frame)
     {
         if (!TryReadDekVersion(frame, out _))
@@ -274,6 +286,13 @@ public static class DataFrame
             throw MalformedError(frame);
         }
     }
+
+    /// <summary>Why a frame did not open: it is not a data frame, or it did not authenticate.</summary>
+    internal static CryptoException OpenError(ReadOnlySpan<byte> frame) =>
+        TryReadDekVersion(frame, out _)
+            ? new FrameAuthenticationException(
+                "ciphertext frame failed authentication (tampered, copied from another record, or encrypted under another key)")
+            : MalformedError(frame);
 
     /// <summary>The error describing why <paramref name="frame"/> is not a data frame.</summary>
     internal static MalformedFrameException MalformedError(ReadOnlySpan<byte> frame) =>

@@ -1,5 +1,8 @@
-// The embedded provider's bounded LRU cache of key material and unwrapped DEKs. Bounded in both
-// key ids and unwrapped DEKs; evicted DEKs are zeroed as soon as no request is using them.
+// The embedded provider's bounded cache of key material and unwrapped DEKs. Hits take no lock: a
+// concurrent dictionary lookup, a clock bit and a reference count. Misses, material updates and
+// eviction (second-chance clock over the entries) are serialised by one write lock, which is fine
+// because they unwrap a key anyway. Evicted DEKs are zeroed as soon as no request is using them.
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Prg.Crypto;
@@ -7,14 +10,15 @@ namespace Prg.Crypto;
 internal sealed class DekCache : IDisposable
 {
     private readonly int _capacity;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, LinkedListNode<DekCacheEntry>> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DekCacheEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _writeLock = new();
 
-    // Most recently used first.
-    private readonly LinkedList<DekCacheEntry> _lru = new();
+    // Under _writeLock: every entry once, in the order the clock hand visits them.
+    private readonly List<DekCacheEntry> _clock = [];
+    private int _hand;
     private int _dekCount;
     private long _evictions;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     internal DekCache(int capacity)
     {
@@ -22,24 +26,15 @@ internal sealed class DekCache : IDisposable
         _capacity = capacity;
     }
 
-    internal int DekCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _dekCount;
-            }
-        }
-    }
+    internal int DekCount => Volatile.Read(ref _dekCount);
 
     internal int EntryCount
     {
         get
         {
-            lock (_lock)
+            lock (_writeLock)
             {
-                return _entries.Count;
+                return _clock.Count;
             }
         }
     }
@@ -48,56 +43,18 @@ internal sealed class DekCache : IDisposable
 
     internal bool TryGetMaterial(string keyId, [NotNullWhen(true)] out ThreadKeyMaterial? material)
     {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_entries.TryGetValue(keyId, out LinkedListNode<DekCacheEntry>? node))
-            {
-                Touch(node);
-                material = node.Value.Material;
-                return true;
-            }
-
-            material = null;
-            return false;
-        }
+        DekCacheEntry? entry = Lookup(keyId);
+        material = entry?.Material;
+        return material is not null;
     }
 
     /// <summary>The unwrapped DEK of the key's current version, referenced for the caller, or null.</summary>
-    internal CachedDek? TryAcquireCurrent(string keyId)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_entries.TryGetValue(keyId, out LinkedListNode<DekCacheEntry>? node))
-            {
-                return null;
-            }
-
-            Touch(node);
-            CachedDek? dek = node.Value.Find(node.Value.Material.CurrentDekVersion);
-            dek?.AddReference();
-            return dek;
-        }
-    }
+    internal CachedDek? TryAcquireCurrent(string keyId) =>
+        Lookup(keyId) is { } entry ? Reference(entry.Find(entry.Material.CurrentDekVersion)) : null;
 
     /// <summary>The unwrapped DEK of one version, referenced for the caller, or null.</summary>
-    internal CachedDek? TryAcquire(string keyId, uint version)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_entries.TryGetValue(keyId, out LinkedListNode<DekCacheEntry>? node))
-            {
-                return null;
-            }
-
-            Touch(node);
-            CachedDek? dek = node.Value.Find(version);
-            dek?.AddReference();
-            return dek;
-        }
-    }
+    internal CachedDek? TryAcquire(string keyId, uint version) =>
+        Lookup(keyId) is { } entry ? Reference(entry.Find(version)) : null;
 
     /// <summary>
     /// Adds an unwrapped DEK (taking the cache's reference to it) and returns it referenced for the
@@ -107,7 +64,7 @@ internal sealed class DekCache : IDisposable
     /// </summary>
     internal CachedDek AddAndAcquire(ThreadKeyMaterial material, CachedDek dek)
     {
-        lock (_lock)
+        lock (_writeLock)
         {
             if (_disposed)
             {
@@ -115,8 +72,8 @@ internal sealed class DekCache : IDisposable
                 throw new ObjectDisposedException(nameof(DekCache));
             }
 
-            LinkedListNode<DekCacheEntry> node = GetOrAddLocked(material, replaceMaterial: false);
-            CachedDek? existing = node.Value.Find(dek.Version);
+            DekCacheEntry entry = GetOrAddLocked(material, replaceMaterial: false);
+            CachedDek? existing = entry.Find(dek.Version);
             if (existing is not null)
             {
                 dek.Release();
@@ -124,10 +81,10 @@ internal sealed class DekCache : IDisposable
                 return existing;
             }
 
-            node.Value.Deks.Add(dek);
-            _dekCount++;
+            entry.Deks = [.. entry.Deks, dek];
+            Volatile.Write(ref _dekCount, _dekCount + 1);
             dek.AddReference();
-            EvictLocked(node);
+            EvictLocked(entry);
             return dek;
         }
     }
@@ -135,26 +92,21 @@ internal sealed class DekCache : IDisposable
     /// <summary>Records new authoritative material for a key (after a rotation or rewrap was saved).</summary>
     internal void SetMaterial(ThreadKeyMaterial material)
     {
-        lock (_lock)
+        lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            LinkedListNode<DekCacheEntry> node = GetOrAddLocked(material, replaceMaterial: true);
-            EvictLocked(node);
+            DekCacheEntry entry = GetOrAddLocked(material, replaceMaterial: true);
+            EvictLocked(entry);
         }
     }
 
-    /// <summary>The pool of a cached DEK without referencing it (tests only).</summary>
-    internal AesGcmPool? PeekPoolForTesting(string keyId, uint version)
-    {
-        lock (_lock)
-        {
-            return _entries.TryGetValue(keyId, out LinkedListNode<DekCacheEntry>? node) ? node.Value.Find(version)?.Pool : null;
-        }
-    }
+    /// <summary>The frame key of a cached DEK without referencing it (tests only).</summary>
+    internal FrameKey? PeekKeyForTesting(string keyId, uint version) =>
+        _entries.TryGetValue(keyId, out DekCacheEntry? entry) ? entry.Find(version)?.Key : null;
 
     public void Dispose()
     {
-        lock (_lock)
+        lock (_writeLock)
         {
             if (_disposed)
             {
@@ -162,64 +114,86 @@ internal sealed class DekCache : IDisposable
             }
 
             _disposed = true;
-            foreach (DekCacheEntry entry in _lru)
+            foreach (DekCacheEntry entry in _clock)
             {
                 ReleaseAll(entry);
             }
 
-            _lru.Clear();
+            _clock.Clear();
             _entries.Clear();
-            _dekCount = 0;
+            Volatile.Write(ref _dekCount, 0);
         }
     }
 
-    private LinkedListNode<DekCacheEntry> GetOrAddLocked(ThreadKeyMaterial material, bool replaceMaterial)
+    private DekCacheEntry? Lookup(string keyId)
     {
-        if (_entries.TryGetValue(material.KeyId, out LinkedListNode<DekCacheEntry>? node))
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_entries.TryGetValue(keyId, out DekCacheEntry? entry))
+        {
+            return null;
+        }
+
+        entry.Touch();
+        return entry;
+    }
+
+    // Null when the DEK is absent or was evicted and zeroed between the lookup and now.
+    private static CachedDek? Reference(CachedDek? dek) => dek is not null && dek.TryAddReference() ? dek : null;
+
+    private DekCacheEntry GetOrAddLocked(ThreadKeyMaterial material, bool replaceMaterial)
+    {
+        if (_entries.TryGetValue(material.KeyId, out DekCacheEntry? entry))
         {
             if (replaceMaterial)
             {
-                node.Value.Material = material;
+                entry.Material = material;
             }
 
-            Touch(node);
-            return node;
+            entry.Touch();
+            return entry;
         }
 
-        node = _lru.AddFirst(new DekCacheEntry(material));
-        _entries.Add(material.KeyId, node);
-        return node;
+        entry = new DekCacheEntry(material);
+        _entries[material.KeyId] = entry;
+        _clock.Add(entry);
+        return entry;
     }
 
-    private void Touch(LinkedListNode<DekCacheEntry> node)
+    // Second-chance clock: passes over entries used since the hand last saw them (clearing their
+    // bit), evicts the first one that was not, never the one just used, until both bounds hold.
+    private void EvictLocked(DekCacheEntry keep)
     {
-        if (_lru.First != node)
+        while ((_dekCount > _capacity || _clock.Count > _capacity) && _clock.Count > 1)
         {
-            _lru.Remove(node);
-            _lru.AddFirst(node);
-        }
-    }
+            if (_hand >= _clock.Count)
+            {
+                _hand = 0;
+            }
 
-    // Evicts least recently used entries, never the one just used, until both bounds hold.
-    private void EvictLocked(LinkedListNode<DekCacheEntry> keep)
-    {
-        while ((_dekCount > _capacity || _entries.Count > _capacity) && _lru.Last is { } last && last != keep)
-        {
-            _lru.RemoveLast();
-            _entries.Remove(last.Value.KeyId);
-            _dekCount -= last.Value.Deks.Count;
-            ReleaseAll(last.Value);
+            DekCacheEntry candidate = _clock[_hand];
+            if (candidate == keep || candidate.ClearReferenced())
+            {
+                _hand++;
+                continue;
+            }
+
+            // Swap-remove keeps eviction O(1); the moved entry is visited next.
+            _clock[_hand] = _clock[^1];
+            _clock.RemoveAt(_clock.Count - 1);
+            _entries.TryRemove(candidate.KeyId, out _);
+            Volatile.Write(ref _dekCount, _dekCount - candidate.Deks.Length);
+            ReleaseAll(candidate);
             Interlocked.Increment(ref _evictions);
         }
     }
 
     private static void ReleaseAll(DekCacheEntry entry)
     {
-        foreach (CachedDek dek in entry.Deks)
+        CachedDek[] deks = entry.Deks;
+        entry.Deks = [];
+        foreach (CachedDek dek in deks)
         {
             dek.Release();
         }
-
-        entry.Deks.Clear();
     }
 }

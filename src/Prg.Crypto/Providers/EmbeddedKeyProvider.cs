@@ -1,6 +1,6 @@
 // The in-process key provider (embedded mode): holds the master keys, generates and wraps thread
-// DEKs, unwraps them lazily into a bounded cache with a pool of AesGcm per DEK, and rotates DEKs
-// and KEKs. Its DEK store is the thread metadata, reached through IDekStore.
+// DEKs, unwraps them lazily into a bounded cache (locked key memory, a pool of OpenSSL contexts per
+// DEK), and rotates DEKs and KEKs. Its DEK store is the thread metadata, reached through IDekStore.
 using System.Security.Cryptography;
 
 namespace Prg.Crypto;
@@ -14,7 +14,7 @@ namespace Prg.Crypto;
 /// of existing key material (rotation, rewrap), so it caches material by key id; material is read
 /// from the store again when a frame names a DEK version the cached material lacks.
 /// </remarks>
-public sealed class EmbeddedKeyProvider : IKeyProvider
+public sealed partial class EmbeddedKeyProvider : IKeyProvider
 {
     private const int LockStripes = 64;
 
@@ -22,6 +22,7 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
     private readonly IDekStore _store;
     private readonly DekCache _cache;
     private readonly int _poolSize;
+    private readonly KeyMemory _keyMemory;
 
     // Rotation and rewrap of one key id are read-modify-write of its material; striped locks keep
     // two of them from interleaving and losing a DEK version.
@@ -29,17 +30,24 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
     private volatile bool _disposed;
 
     public EmbeddedKeyProvider(KeyRing keyRing, IDekStore store, EmbeddedKeyProviderOptions? options = null)
+        : this(keyRing, store, options, KeyMemory.Shared)
+    {
+    }
+
+    /// <param name="keyMemory">Where unwrapped DEKs live (tests pass their own arena).</param>
+    internal EmbeddedKeyProvider(KeyRing keyRing, IDekStore store, EmbeddedKeyProviderOptions? options, KeyMemory keyMemory)
     {
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentNullException.ThrowIfNull(store);
         options ??= new EmbeddedKeyProviderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DekCacheCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.AesGcmPoolSize, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.AesGcmPoolSize, AesGcmPool.MaxCapacity, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.AesGcmPoolSize, FrameKey.MaxIdleContexts, nameof(options));
         _keyRing = keyRing;
         _store = store;
         _cache = new DekCache(options.DekCacheCapacity);
         _poolSize = options.AesGcmPoolSize;
+        _keyMemory = keyMemory;
         _keyLocks = new SemaphoreSlim[LockStripes];
         for (int i = 0; i < _keyLocks.Length; i++)
         {
@@ -169,75 +177,6 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
         }
     }
 
-    public async ValueTask<DecryptResult[]> DecryptBatchAsync(
-        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
-        ArgumentNullException.ThrowIfNull(items);
-        for (int i = 0; i < items.Count; i++)
-        {
-            CheckAad(items[i].Aad);
-        }
-
-        var results = new DecryptResult[items.Count];
-
-        // A page is almost always under one or two DEK versions: acquire each once per batch, and
-        // remember a version that cannot be had so its other frames fail without another attempt.
-        var deks = new List<CachedDek>(2);
-        List<(uint Version, CryptoException Error)>? unavailable = null;
-        try
-        {
-            for (int i = 0; i < items.Count; i++)
-            {
-                ReadOnlyMemory<byte> frame = items[i].Frame;
-                if (!DataFrame.TryReadDekVersion(frame.Span, out uint version))
-                {
-                    results[i] = DecryptResult.Failure(DataFrame.MalformedError(frame.Span));
-                    continue;
-                }
-
-                CachedDek? dek = Find(deks, version);
-                if (dek is null)
-                {
-                    CryptoException? known = FindError(unavailable, version);
-                    if (known is not null)
-                    {
-                        results[i] = DecryptResult.Failure(known);
-                        continue;
-                    }
-
-                    try
-                    {
-                        dek = _cache.TryAcquire(keyId, version)
-                            ?? await AcquireSlowAsync(keyId, version, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (CryptoException e) when (e is not UnknownKeyException { Reason: UnknownKeyReason.KeyId })
-                    {
-                        (unavailable ??= []).Add((version, e));
-                        results[i] = DecryptResult.Failure(e);
-                        continue;
-                    }
-
-                    deks.Add(dek);
-                }
-
-                results[i] = DecryptWith(dek, frame.Span, items[i].Aad, out byte[]? plaintext, out CryptoException? error)
-                    ? DecryptResult.Success(plaintext!)
-                    : DecryptResult.Failure(error!);
-            }
-        }
-        finally
-        {
-            foreach (CachedDek dek in deks)
-            {
-                dek.Release();
-            }
-        }
-
-        return results;
-    }
-
     public async ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -304,21 +243,16 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
     private static byte[] EncryptWith(CachedDek dek, ReadOnlySpan<byte> plaintext, RecordAad aad)
     {
         byte[] frame = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
-        using AesGcmLease lease = dek.Pool.Rent();
-        DataFrame.Encrypt(lease.Aes, dek.Version, aad.ThreadId, aad.RecordId, plaintext, frame);
+        dek.Key.Encrypt(dek.Version, aad.ThreadId, aad.RecordId, plaintext, frame);
         return frame;
     }
 
     private static byte[][] EncryptAllWith(CachedDek dek, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items)
     {
         var frames = new byte[items.Count][];
-        using AesGcmLease lease = dek.Pool.Rent();
         for (int i = 0; i < items.Count; i++)
         {
-            ReadOnlySpan<byte> plaintext = items[i].Plaintext.Span;
-            RecordAad aad = items[i].Aad;
-            frames[i] = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
-            DataFrame.Encrypt(lease.Aes, dek.Version, aad.ThreadId, aad.RecordId, plaintext, frames[i]);
+            frames[i] = EncryptWith(dek, items[i].Plaintext.Span, items[i].Aad);
         }
 
         return frames;
@@ -327,47 +261,27 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
     private static bool DecryptWith(CachedDek dek, ReadOnlySpan<byte> frame, RecordAad aad, out byte[]? plaintext, out CryptoException? error)
     {
         byte[] output = new byte[frame.Length - DataFrame.Overhead];
-        using AesGcmLease lease = dek.Pool.Rent();
-        if (DataFrame.TryDecrypt(lease.Aes, frame, aad.ThreadId, aad.RecordId, output, out _))
+        if (DecryptInto(dek, frame, aad, output, out error))
         {
             plaintext = output;
-            error = null;
             return true;
         }
 
         plaintext = null;
-        error = new FrameAuthenticationException(
-            $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
         return false;
     }
 
-    private static CachedDek? Find(List<CachedDek> deks, uint version)
+    private static bool DecryptInto(CachedDek dek, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination, out CryptoException? error)
     {
-        foreach (CachedDek dek in deks)
+        if (dek.Key.TryDecrypt(frame, aad.ThreadId, aad.RecordId, destination, out _))
         {
-            if (dek.Version == version)
-            {
-                return dek;
-            }
+            error = null;
+            return true;
         }
 
-        return null;
-    }
-
-    private static CryptoException? FindError(List<(uint Version, CryptoException Error)>? errors, uint version)
-    {
-        if (errors is not null)
-        {
-            foreach ((uint failedVersion, CryptoException error) in errors)
-            {
-                if (failedVersion == version)
-                {
-                    return error;
-                }
-            }
-        }
-
-        return null;
+        error = new FrameAuthenticationException(
+            $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
+        return false;
     }
 
     private static void CheckAad(RecordAad aad)
@@ -464,7 +378,7 @@ public sealed class EmbeddedKeyProvider : IKeyProvider
         try
         {
             _keyRing.Unwrap(material.KeyId, wrapped, dek);
-            var cached = new CachedDek(version, new AesGcmPool(dek, _poolSize));
+            var cached = new CachedDek(version, new FrameKey(dek, _poolSize, _keyMemory));
             return _cache.AddAndAcquire(material, cached);
         }
         finally

@@ -35,6 +35,14 @@ public interface IKeyProvider : IAsyncDisposable
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="DecryptBatchAsync"/> into one pooled buffer (a page of messages): the same per-item
+    /// results, without an array per frame when the provider decrypts in process. Dispose the batch.
+    /// </summary>
+    ValueTask<DecryptedBatch> DecryptBatchPooledAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default) =>
+        CopyResultsAsync(DecryptBatchAsync(keyId, items, cancellationToken));
+
+    /// <summary>
     /// Adds a new DEK version and makes it current for encryption from the moment this returns;
     /// frames under older versions still decrypt. The new material is durably saved first.
     /// </summary>
@@ -45,4 +53,7 @@ public interface IKeyProvider : IAsyncDisposable
     /// verifying each new wrap before saving. Returns at once if nothing needs rewrapping.
     /// </summary>
     ValueTask<DekInfo> RewrapDekAsync(string keyId, CancellationToken cancellationToken = default);
+
+    private static async ValueTask<DecryptedBatch> CopyResultsAsync(ValueTask<DecryptResult[]> pending) =>
+        DecryptedBatch.FromResults(await pending.ConfigureAwait(false));
 }

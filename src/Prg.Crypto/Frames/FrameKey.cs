@@ -1,0 +1,189 @@
+// One DEK ready to seal and open data frames at OpenSSL speed: the raw key in locked key memory and
+// a pool of EVP contexts keyed once, so a frame costs an IV reset plus the AES work. Contexts are
+// pooled in per-processor slots (a couple of probes, never a scan), so concurrent requests on
+// different cores do not contend.
+namespace Prg.Crypto;
+
+/// <summary>
+/// A data-frame key (AES-256-GCM through OpenSSL EVP). Thread-safe. Frames are byte-for-byte those
+/// of <see cref="DataFrame"/>. <see cref="Dispose"/> zeroes the key and frees (cleanses) every
+/// context; callers must not use the key concurrently with or after disposal.
+/// </summary>
+public sealed unsafe class FrameKey : IDisposable
+{
+    /// <summary>Upper bound on idle contexts per key: far more than the cores of any host prg targets.</summary>
+    public const int MaxIdleContexts = 1024;
+
+    // How many neighbouring slots Rent and Return try before creating or freeing a context.
+    private const int Probes = 2;
+
+    private readonly KeyMemory _memory;
+    private readonly nint[] _idle;
+    private readonly Lock _createLock = new();
+    private readonly byte* _key;
+    private volatile bool _disposed;
+
+    /// <param name="key">32 bytes, copied into locked key memory.</param>
+    /// <param name="idleContexts">Contexts kept ready for reuse (rounded up to a power of two, 1..1024).</param>
+    /// <exception cref="CryptoException">libcrypto.so.3 cannot be loaded (fail closed).</exception>
+    public FrameKey(ReadOnlySpan<byte> key, int idleContexts)
+        : this(key, idleContexts, KeyMemory.Shared)
+    {
+    }
+
+    internal FrameKey(ReadOnlySpan<byte> key, int idleContexts, KeyMemory memory)
+    {
+        if (key.Length != MasterKey.KeyLength)
+        {
+            throw new ArgumentException($"an AES-256 key must be {MasterKey.KeyLength} bytes; got {key.Length}", nameof(key));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(idleContexts, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(idleContexts, MaxIdleContexts);
+        _idle = new nint[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)idleContexts)];
+
+        _ = LibCrypto.Aes256Gcm; // refuse now, not at the first frame, if libcrypto is missing
+        _memory = memory;
+        _key = memory.Store(key);
+        Return(Create()); // one ready context; the key is known to work
+    }
+
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Idle pooled contexts (tests).</summary>
+    internal int IdleCount => _idle.Count(static handle => handle != 0);
+
+    /// <summary>The key's slot in key memory (tests observe that disposal zeroes it).</summary>
+    internal nint KeySlotForTesting => (nint)_key;
+
+    /// <inheritdoc cref="DataFrame.Encrypt(System.Security.Cryptography.AesGcm, uint, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{byte}, Span{byte})"/>
+    public int Encrypt(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        GcmContext context = Rent();
+        try
+        {
+            return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination);
+        }
+        finally
+        {
+            Return(context);
+        }
+    }
+
+    /// <inheritdoc cref="DataFrame.TryDecrypt(System.Security.Cryptography.AesGcm, ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, Span{byte}, out int)"/>
+    public bool TryDecrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination, out int bytesWritten)
+    {
+        GcmContext context = Rent();
+        try
+        {
+            return DataFrame.TryOpen(context, frame, threadId, recordId, destination, out bytesWritten);
+        }
+        finally
+        {
+            Return(context);
+        }
+    }
+
+    /// <exception cref="MalformedFrameException">The bytes are not a data frame.</exception>
+    /// <exception cref="FrameAuthenticationException">The frame does not authenticate for this key and AAD.</exception>
+    public int Decrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination) =>
+        TryDecrypt(frame, threadId, recordId, destination, out int written) ? written : throw DataFrame.OpenError(frame);
+
+    /// <summary>Encrypts with a caller-chosen nonce. Only for known-answer tests: nonces must never repeat under a key.</summary>
+    internal int EncryptWithNonceForTesting(
+        uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        GcmContext context = Rent();
+        try
+        {
+            return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination, nonce);
+        }
+        finally
+        {
+            Return(context);
+        }
+    }
+
+    /// <summary>Frees idle contexts and zeroes the key; contexts still rented are freed when returned.</summary>
+    public void Dispose()
+    {
+        lock (_createLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _memory.Release(_key);
+        }
+
+        for (int i = 0; i < _idle.Length; i++)
+        {
+            nint handle = Interlocked.Exchange(ref _idle[i], 0);
+            if (handle != 0)
+            {
+                GcmContext.FromHandle(handle).Free();
+            }
+        }
+    }
+
+    private GcmContext Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int start = Thread.GetCurrentProcessorId();
+        for (int i = 0; i < Probes; i++)
+        {
+            ref nint slot = ref _idle[(start + i) & (_idle.Length - 1)];
+            nint handle = Volatile.Read(ref slot);
+            if (handle != 0 && Interlocked.CompareExchange(ref slot, 0, handle) == handle)
+            {
+                return GcmContext.FromHandle(handle);
+            }
+        }
+
+        return Create();
+    }
+
+    private void Return(GcmContext context)
+    {
+        if (!_disposed && TryPark(context.Handle))
+        {
+            return;
+        }
+
+        context.Free();
+    }
+
+    private bool TryPark(nint handle)
+    {
+        int start = Thread.GetCurrentProcessorId();
+        for (int i = 0; i < Probes; i++)
+        {
+            ref nint slot = ref _idle[(start + i) & (_idle.Length - 1)];
+            if (Volatile.Read(ref slot) == 0 && Interlocked.CompareExchange(ref slot, handle, 0) == 0)
+            {
+                // Dispose may have drained the slots just before this context landed; whoever
+                // exchanges it out (Dispose or this check) frees it, exactly once.
+                if (_disposed && Interlocked.Exchange(ref slot, 0) is var parked && parked != 0)
+                {
+                    GcmContext.FromHandle(parked).Free();
+                }
+
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private GcmContext Create()
+    {
+        // Serialised with Dispose so a context is never keyed from a slot being zeroed.
+        lock (_createLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return GcmContext.Create(_key);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+// The embedded provider's batch decrypt (a page of messages): each DEK version acquired once per
+// batch, every frame opened into one pooled buffer, a bad frame failing only its own item.
+namespace Prg.Crypto;
+
+public sealed partial class EmbeddedKeyProvider
+{
+    public async ValueTask<DecryptResult[]> DecryptBatchAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
+    {
+        using DecryptedBatch batch = await DecryptBatchPooledAsync(keyId, items, cancellationToken).ConfigureAwait(false);
+        var results = new DecryptResult[batch.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = batch.Error(i) is { } error ? DecryptResult.Failure(error) : DecryptResult.Success(batch[i].ToArray());
+        }
+
+        return results;
+    }
+
+    public async ValueTask<DecryptedBatch> DecryptBatchPooledAsync(
+        string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentNullException.ThrowIfNull(items);
+        int capacity = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            CheckAad(items[i].Aad);
+            capacity += Math.Max(items[i].Frame.Length - DataFrame.Overhead, 0);
+        }
+
+        var batch = DecryptedBatch.Create(items.Count, capacity);
+
+        // A page is almost always under one DEK version: acquire each version once per batch, and
+        // remember a version that cannot be had so its other frames fail without another attempt.
+        CachedDek? last = null;
+        List<CachedDek>? others = null;
+        List<(uint Version, CryptoException Error)>? unavailable = null;
+        try
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                ReadOnlyMemory<byte> frame = items[i].Frame;
+                if (!DataFrame.TryReadDekVersion(frame.Span, out uint version))
+                {
+                    batch.Fail(i, DataFrame.MalformedError(frame.Span));
+                    continue;
+                }
+
+                CachedDek? dek = last?.Version == version ? last : Find(others, version);
+                if (dek is null)
+                {
+                    CryptoException? known = FindError(unavailable, version);
+                    if (known is not null)
+                    {
+                        batch.Fail(i, known);
+                        continue;
+                    }
+
+                    try
+                    {
+                        dek = _cache.TryAcquire(keyId, version)
+                            ?? await AcquireSlowAsync(keyId, version, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CryptoException e) when (e is not UnknownKeyException { Reason: UnknownKeyReason.KeyId })
+                    {
+                        (unavailable ??= []).Add((version, e));
+                        batch.Fail(i, e);
+                        continue;
+                    }
+
+                    if (last is not null)
+                    {
+                        (others ??= []).Add(last);
+                    }
+
+                    last = dek;
+                }
+
+                Span<byte> plaintext = batch.Reserve(i, frame.Length - DataFrame.Overhead);
+                if (!DecryptInto(dek, frame.Span, items[i].Aad, plaintext, out CryptoException? error))
+                {
+                    batch.Fail(i, error!);
+                }
+            }
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        finally
+        {
+            last?.Release();
+            if (others is not null)
+            {
+                foreach (CachedDek dek in others)
+                {
+                    dek.Release();
+                }
+            }
+        }
+
+        return batch;
+    }
+
+    private static CachedDek? Find(List<CachedDek>? deks, uint version)
+    {
+        if (deks is not null)
+        {
+            foreach (CachedDek dek in deks)
+            {
+                if (dek.Version == version)
+                {
+                    return dek;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static CryptoException? FindError(List<(uint Version, CryptoException Error)>? errors, uint version)
+    {
+        if (errors is not null)
+        {
+            foreach ((uint failedVersion, CryptoException error) in errors)
+            {
+                if (failedVersion == version)
+                {
+                    return error;
+                }
+            }
+        }
+
+        return null;
+    }
+}
