@@ -25,7 +25,7 @@ public static class DevDefaults
         apiKeys.Signing = [keys.Signing];
         Console.Error.WriteLine($"prg: development API keys are in {keysPath} (mode 0600)");
 
-        if (config.Encryption.Enabled && string.IsNullOrEmpty(config.Encryption.Kms.MasterKeyFile) && string.IsNullOrEmpty(config.Encryption.Kms.MasterKeyHex))
+        if (config.Encryption.Enabled && !config.Encryption.Kms.HasMasterKey)
         {
             var masterPath = Path.Combine(dataDir, MasterKeyFileName);
             if (!File.Exists(masterPath))

@@ -1,5 +1,6 @@
 // Admin key routes (spec/api.md §6): a thread's key metadata (ids and versions only, never key
-// bytes), KEK rotation, DEK rotation of a thread, and job progress.
+// bytes), KEK rotation, DEK rotation of a thread, and job progress. Metadata reads and rotation
+// starts go to the audit log (encryption.kms.audit_log) when one is configured.
 using System.Text.Json;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
@@ -9,12 +10,13 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation)
+public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, AuditLog? audit = null)
 {
     public ValueTask ThreadKms(HttpContext ctx)
     {
         var thread = LiveThread(ctx);
         var material = MaterialOf(thread);
+        Audit(ctx, "admin_thread_kms", material.KeyId);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteString("thread"u8, thread.Id);
@@ -76,6 +78,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         {
             throw new ApiException(409, e.Message);
         }
+        Audit(ctx, "admin_rotate_kek", null);
         WriteStarted(ctx, job.Id, null);
     }
 
@@ -105,6 +108,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         {
             throw new ApiException(503, "DEK rotation failed: " + e.Message);
         }
+        Audit(ctx, "admin_rotate_dek", MaterialOf(thread).KeyId);
         WriteStarted(ctx, job.Id, version);
     }
 
@@ -116,6 +120,9 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         w.Flush();
         return ValueTask.CompletedTask;
     }
+
+    private void Audit(HttpContext ctx, string operation, string? keyId) =>
+        audit?.Record("admin@" + (ctx.RemoteAddress?.ToString() ?? "unix"), operation, keyId, "ok");
 
     private ThreadRecord LiveThread(HttpContext ctx)
     {
