@@ -149,6 +149,27 @@ public sealed class KmsTlsTests
     }
 
     [Fact]
+    public async Task LooseTlsKeyFilesAreRefusedAtStartOnBothSides()
+    {
+        string work = PrgProcess.NewDirectory();
+        TestCertificates certs = await TestCertificates.CreateAsync(work);
+        const UnixFileMode loose = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(certs.Key("kms"), loose);
+        string keyFile = EncryptionTestKeys.WriteKeyFile(work, "master.key", EncryptionTestKeys.Key1Hex);
+        await using var kms = new KmsProcess(work, keyFile)
+        {
+            ExtraArgs = ["--addr", $"127.0.0.1:{PrgProcess.FreePort()}", "--tls-cert", certs.Cert("kms"), "--tls-key", certs.Key("kms"), "--tls-client-ca", certs.CaFile],
+        };
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(kms.StartAsync);
+        Assert.Contains($"TLS key file '{certs.Key("kms")}' has mode 0644 but must not be accessible by group or others", refused.Message);
+
+        File.SetUnixFileMode(certs.Key("client"), loose);
+        var serverRefused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            PrgProcess.StartAsync(topYaml: TlsYaml(certs, PrgProcess.FreePort()), workDir: Directory.CreateDirectory(Path.Combine(work, "srv")).FullName));
+        Assert.Contains($"prg: cannot start: TLS key file '{certs.Key("client")}' has mode 0644", serverRefused.Message);
+    }
+
+    [Fact]
     public async Task Tls12IsRefused()
     {
         var (kms, certs, port, _) = await StartTlsKmsAsync();
