@@ -128,6 +128,43 @@ public sealed class KmsTlsTests
         EncryptionTestKeys.AssertNoKeyMaterial(kms.Output);
     }
 
+    [Fact]
+    public async Task ServerReloadsItsClientCertificateOnSighupAndKeepsServing()
+    {
+        var (kms, certs, port, work) = await StartTlsKmsAsync();
+        await using var kmsOwner = kms;
+        await using var prg = await PrgProcess.StartAsync(topYaml: TlsYaml(certs, port), workDir: Directory.CreateDirectory(Path.Combine(work, "srv")).FullName);
+        using var api = new ApiClient(prg.Port);
+        string thread = await api.CreateThreadAsync("dan", "client reload");
+        Assert.Equal(ExpiryOf(certs.Cert("client")), await ClientCertExpiryMetricAsync(api));
+
+        await certs.IssueAsync("client-next", "prg-serve-1", "ca", server: false, days: 90);
+        File.Move(certs.Cert("client-next"), certs.Cert("client"), overwrite: true);
+        File.Move(certs.Key("client-next"), certs.Key("client"), overwrite: true);
+        long renewed = ExpiryOf(certs.Cert("client"));
+        prg.Signal("HUP");
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && await ClientCertExpiryMetricAsync(api) != renewed)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(renewed, await ClientCertExpiryMetricAsync(api));
+        Assert.False(prg.HasExited);
+        await api.PostMessageAsync("dan", thread, new JsonObject { ["text"] = "after reload" });
+    }
+
+    private static long ExpiryOf(string certFile) =>
+        new DateTimeOffset(X509Certificate2.CreateFromPem(File.ReadAllText(certFile)).NotAfter.ToUniversalTime()).ToUnixTimeSeconds();
+
+    private static async Task<long> ClientCertExpiryMetricAsync(ApiClient api)
+    {
+        var (_, _, raw) = await api.SendAsync(HttpMethod.Get, "/metrics", key: PrgProcess.AdminKey);
+        string line = (await raw.Content.ReadAsStringAsync()).Split('\n').Single(l => l.StartsWith("prg_kms_client_cert_expiry_seconds ", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Theory]
     [InlineData(null)]        // no client certificate
     [InlineData("stranger")]  // signed by another CA
