@@ -50,13 +50,16 @@ public sealed class KeyHoldingTests
         using var server = new AnonymousPipeServerStream(PipeDirection.Out);
         int fd = (int)server.ClientSafePipeHandle.DangerousGetHandle();
         server.ClientSafePipeHandle.SetHandleAsInvalid(); // ownership passes to FromFileDescriptor
+        string? pipe = DescriptorTarget(fd);
+        Assert.StartsWith("pipe:", pipe);
         server.Write(System.Text.Encoding.ASCII.GetBytes(KeyHex + "\n"));
         server.Dispose(); // end of file for the reader
 
         using MasterKey key = MasterKey.FromFileDescriptor(fd);
         using MasterKey expected = MasterKey.FromHex(KeyHex);
         Assert.Equal(expected.KekId, key.KekId);
-        Assert.False(Directory.Exists($"/proc/self/fd/{fd}") || File.Exists($"/proc/self/fd/{fd}"), "the descriptor is still open");
+        // The number may already be reused by another test's file, but not for this pipe.
+        Assert.NotEqual(pipe, DescriptorTarget(fd));
     }
 
     [Fact]
@@ -123,6 +126,8 @@ public sealed class KeyHoldingTests
             Assert.Contains(error, Assert.Throws<ArgumentException>(options.Validate).Message);
         }
     }
+
+    private static string? DescriptorTarget(int fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
 
     private static int LockedKilobytes()
     {
