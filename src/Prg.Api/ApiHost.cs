@@ -25,6 +25,7 @@ public sealed class ApiHost : IAsyncDisposable
     private JobRunner? _jobs;
     private Retention? _retention;
     private HttpServer? _server;
+    private AuditLog? _audit;
     private volatile bool _ready;
 
     private ApiHost(Log log)
@@ -142,7 +143,8 @@ public sealed class ApiHost : IAsyncDisposable
             AllowList = IpAllowList.Parse(server.IpWhitelist),
             Metrics = metrics,
             Retention = _retention,
-            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, _log),
+            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, _log,
+                _audit = config.Encryption.Kms.AuditLog is { } auditPath ? AuditLog.Open(auditPath) : null),
             Log = _log,
             IsReady = () => _ready,
             KeyService = keyService is null ? null : new KeyServiceProbe(keyService.CheckHealthAsync),
@@ -183,7 +185,7 @@ public sealed class ApiHost : IAsyncDisposable
 
     /// <summary>In external mode a local master key is optional: it only enables the read fallback.</summary>
     private static MasterKeySetup? LoadFallbackKeys(KmsConfig kms) =>
-        string.IsNullOrEmpty(kms.MasterKeyFile) && string.IsNullOrEmpty(kms.MasterKeyHex) ? null : MasterKeySetup.Load(kms);
+        kms.HasMasterKey ? MasterKeySetup.Load(kms) : null;
 
     private async Task<ExternalKeyProvider> ConnectKeyServiceAsync(KmsConfig kms)
     {
@@ -191,7 +193,15 @@ public sealed class ApiHost : IAsyncDisposable
         {
             throw new StartupException("encryption.kms.mode is external but encryption.kms.endpoint is not set");
         }
-        var service = new ExternalKeyProvider(new ExternalKeyProviderOptions { Endpoint = kms.Endpoint });
+        ExternalKeyProvider service;
+        try
+        {
+            service = new ExternalKeyProvider(new ExternalKeyProviderOptions { Endpoint = kms.Endpoint, Tls = KmsTlsSetup.Create(kms) });
+        }
+        catch (TlsCredentialsException e)
+        {
+            throw new StartupException(e.Message);
+        }
         try
         {
             await service.CheckHealthAsync();
@@ -252,6 +262,10 @@ public sealed class ApiHost : IAsyncDisposable
         if (_store is not null)
         {
             await _store.DisposeAsync();
+        }
+        if (_audit is not null)
+        {
+            await _audit.DisposeAsync();
         }
     }
 }

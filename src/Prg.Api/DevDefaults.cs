@@ -35,8 +35,7 @@ public static class DevDefaults
     public static void UseDataDirectoryMasterKey(EncryptionConfig encryption, string dataDir, Log log)
     {
         var kms = encryption.Kms;
-        if (!encryption.Enabled || kms.Mode != KmsMode.Embedded
-            || !string.IsNullOrEmpty(kms.MasterKeyFile) || !string.IsNullOrEmpty(kms.MasterKeyHex))
+        if (!encryption.Enabled || kms.Mode != KmsMode.Embedded || kms.HasMasterKey)
         {
             return;
         }

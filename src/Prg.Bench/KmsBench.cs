@@ -28,15 +28,7 @@ public static class KmsBench
 
         // Every single call goes out as its own request (no coalescing into batches), and each
         // worker has a connection, so the single phase measures true round trips.
-        await using var provider = new ExternalKeyProvider(new ExternalKeyProviderOptions
-        {
-            Endpoint = options.Endpoint,
-            MaxConnections = options.Concurrency,
-            MaxConcurrentSingleCalls = options.Concurrency,
-            MaxBatchItems = Math.Max(options.Batch, 1),
-            MaxBatchBytes = Math.Max(1024, options.Batch * (options.Size + DataFrame.Overhead + 64)),
-            Timeout = TimeSpan.FromSeconds(10),
-        });
+        await using var provider = CreateProvider(options);
 
         string threadId = "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var items = new (ReadOnlyMemory<byte> Frame, RecordAad Aad)[options.Batch];
@@ -184,5 +176,28 @@ public static class KmsBench
     private sealed record PhaseResult(string Name, LatencyHistogram Latency, long Items, double Seconds, Dictionary<string, long> Errors)
     {
         public long ErrorCount => Errors.Values.Sum();
+    }
+
+    private static ExternalKeyProvider CreateProvider(KmsBenchOptions options)
+    {
+        try
+        {
+            return new ExternalKeyProvider(new ExternalKeyProviderOptions
+            {
+                Endpoint = options.Endpoint,
+                MaxConnections = options.Concurrency,
+                MaxConcurrentSingleCalls = options.Concurrency,
+                MaxBatchItems = Math.Max(options.Batch, 1),
+                MaxBatchBytes = Math.Max(1024, options.Batch * (options.Size + DataFrame.Overhead + 64)),
+                Timeout = TimeSpan.FromSeconds(10),
+                Tls = options.Tls is { } tls
+                    ? new KmsTlsClient(new TlsCredentials(tls.Cert, tls.Key, tls.Ca), tls.ServerName ?? KmsEndpoint.Parse(options.Endpoint).Host!)
+                    : null,
+            });
+        }
+        catch (TlsCredentialsException e)
+        {
+            throw new BenchFailedException(e.Message, e);
+        }
     }
 }

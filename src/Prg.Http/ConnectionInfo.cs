@@ -24,4 +24,7 @@ public sealed class ConnectionInfo
 
     /// <summary>The accepted socket, for transport facts such as peer credentials on a Unix socket.</summary>
     public Socket Socket { get; }
+
+    /// <summary>The stream HTTP runs over (an SslStream under TLS, for facts such as the peer certificate).</summary>
+    public Stream? Stream { get; internal set; }
 }

@@ -21,7 +21,7 @@ internal sealed class HttpConnection
     private bool _inputCompleted;
     private bool _unflushed;
 
-    public HttpConnection(HttpServer server, Socket socket, long id)
+    public HttpConnection(HttpServer server, Socket socket, Stream stream, long id)
     {
         _server = server;
         _socket = socket;
@@ -30,7 +30,7 @@ internal sealed class HttpConnection
         _idleTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
         _requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _context.Aborted = server.AbortedToken;
-        var stream = new NetworkStream(socket, ownsSocket: false);
+        _context.Connection.Stream = stream;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 8192, leaveOpen: true));
     }

@@ -174,20 +174,24 @@ public sealed class HttpServer : IAsyncDisposable
                 continue;
             }
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new HttpConnection(this, socket, id);
             // Registered before it can run, so a connection that ends at once cannot leave a stale
             // entry behind (stale entries would count against MaxConnections forever).
-            var run = new Task<Task>(() => RunConnectionAsync(connection, id));
+            var run = new Task<Task>(() => RunConnectionAsync(socket, id));
             _connections[id] = run.Unwrap();
             run.Start(TaskScheduler.Default);
         }
     }
 
-    private async Task RunConnectionAsync(HttpConnection connection, long id)
+    private async Task RunConnectionAsync(Socket socket, long id)
     {
+        Stream? stream = null;
         try
         {
-            await connection.RunAsync();
+            stream = await OpenStreamAsync(socket);
+            if (stream is not null)
+            {
+                await new HttpConnection(this, socket, stream, id).RunAsync();
+            }
         }
         catch (Exception e)
         {
@@ -195,7 +199,27 @@ public sealed class HttpServer : IAsyncDisposable
         }
         finally
         {
+            stream?.Dispose();
             _connections.TryRemove(id, out _);
+        }
+    }
+
+    private async Task<Stream?> OpenStreamAsync(Socket socket)
+    {
+        if (Options.OpenStream is not { } open)
+        {
+            return new NetworkStream(socket, ownsSocket: false);
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(Options.RequestTimeout);
+        try
+        {
+            return await open(socket, timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            socket.Dispose(); // a failed handshake (no or bad client certificate, TLS 1.2, timeout)
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 // How the server listens and how long it waits for clients.
 using System.Net;
+using System.Net.Sockets;
 
 namespace Prg.Http;
 
@@ -23,6 +24,12 @@ public sealed class HttpServerOptions
 
     /// <summary>Checked once per accepted connection; false closes it at once (e.g. peer-uid allow-lists).</summary>
     public Func<ConnectionInfo, bool>? AcceptFilter { get; init; }
+
+    /// <summary>
+    /// Turns an accepted socket into the stream HTTP is spoken over (e.g. a TLS handshake), within
+    /// the request timeout; null: the plain socket. Throwing closes the connection.
+    /// </summary>
+    public Func<Socket, CancellationToken, Task<Stream>>? OpenStream { get; init; }
 
     /// <summary>Told about exceptions a handler let escape (the client gets a 500).</summary>
     public Action<Exception>? OnUnhandledException { get; init; }

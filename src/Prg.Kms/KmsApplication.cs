@@ -18,13 +18,15 @@ internal sealed class KmsApplication : IHttpApplication
     private readonly EmbeddedKeyProvider _provider;
     private readonly KmsKeyStore _store;
     private readonly KmsLog _log;
+    private readonly AuditLog? _audit;
 
-    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, KmsLog log)
+    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, KmsLog log, AuditLog? audit)
     {
         _service = service;
         _provider = provider;
         _store = store;
         _log = log;
+        _audit = audit;
         _router.Map(HttpMethod.Get, KmsProtocol.HealthPath, HealthAsync);
         _router.Map(HttpMethod.Post, KmsProtocol.CreateDekPath, CreateAsync);
         _router.Map(HttpMethod.Post, KmsProtocol.EncryptPath, EncryptAsync);
@@ -44,6 +46,7 @@ internal sealed class KmsApplication : IHttpApplication
         switch (match.Kind)
         {
             case RouteMatchKind.Found:
+                string result = "ok";
                 try
                 {
                     ValueTask pending = match.Handler!(context);
@@ -56,6 +59,12 @@ internal sealed class KmsApplication : IHttpApplication
                 {
                     (int status, string code, string message) = Describe(e);
                     WriteError(context.Response, status, code, message);
+                    result = code;
+                }
+
+                if (_audit is not null)
+                {
+                    KmsAudit.Record(_audit, context, result);
                 }
 
                 return;
@@ -136,6 +145,7 @@ internal sealed class KmsApplication : IHttpApplication
     private async ValueTask CreateAsync(HttpContext context)
     {
         string threadId = KmsRequestReader.CheckId(KmsRequestReader.ReadString(context.Request.Body, "thread_id"), "thread_id");
+        context.Items = new KmsAuditSubject(KeyIds.ForThread(threadId));
         ThreadKeyMaterial material = await _service.CreateDekAsync(threadId, context.Aborted).ConfigureAwait(false);
         WriteKey(context.Response, material);
     }
@@ -144,6 +154,7 @@ internal sealed class KmsApplication : IHttpApplication
     {
         string keyId = context.Request.GetQueryString("key_id"u8) ?? throw KmsRequestException.BadRequest("the key_id query parameter is required");
         KmsRequestReader.CheckId(keyId, "key_id");
+        context.Items = new KmsAuditSubject(keyId);
         ThreadKeyMaterial material = _store.Get(keyId)
             ?? throw new UnknownKeyException($"key {keyId} is unknown (no DEK has been provisioned for it)", UnknownKeyReason.KeyId);
         WriteKey(context.Response, material);
@@ -153,6 +164,7 @@ internal sealed class KmsApplication : IHttpApplication
     private async ValueTask EncryptAsync(HttpContext context)
     {
         KmsItem item = KmsRequestReader.ReadItem(context.Request.Body, "plaintext");
+        context.Items = new KmsAuditSubject(item.KeyId);
         byte[] frame = await _provider.EncryptAsync(item.KeyId, item.Input, item.Aad, context.Aborted).ConfigureAwait(false);
         Utf8JsonWriter writer = context.Response.JsonWriter();
         WriteEncrypted(writer, frame);
@@ -162,6 +174,7 @@ internal sealed class KmsApplication : IHttpApplication
     private async ValueTask DecryptAsync(HttpContext context)
     {
         KmsItem item = KmsRequestReader.ReadItem(context.Request.Body, "ciphertext");
+        context.Items = new KmsAuditSubject(item.KeyId);
         byte[] plaintext = await _provider.DecryptAsync(item.KeyId, item.Input, item.Aad, context.Aborted).ConfigureAwait(false);
         Utf8JsonWriter writer = context.Response.JsonWriter();
         writer.WriteStartObject();
@@ -174,7 +187,9 @@ internal sealed class KmsApplication : IHttpApplication
     {
         List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "plaintext");
         var results = new (byte[]? Output, Exception? Error)[items.Count];
-        foreach ((string keyId, List<int> indexes) in GroupByKey(items))
+        List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
+        context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
+        foreach ((string keyId, List<int> indexes) in groups)
         {
             var group = new (ReadOnlyMemory<byte>, RecordAad)[indexes.Count];
             for (int i = 0; i < indexes.Count; i++)
@@ -206,7 +221,9 @@ internal sealed class KmsApplication : IHttpApplication
     {
         List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "ciphertext");
         var results = new (byte[]? Output, Exception? Error)[items.Count];
-        foreach ((string keyId, List<int> indexes) in GroupByKey(items))
+        List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
+        context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
+        foreach ((string keyId, List<int> indexes) in groups)
         {
             var group = new (ReadOnlyMemory<byte>, RecordAad)[indexes.Count];
             for (int i = 0; i < indexes.Count; i++)
@@ -252,6 +269,7 @@ internal sealed class KmsApplication : IHttpApplication
     private async ValueTask RotateDekAsync(HttpContext context)
     {
         string keyId = KmsRequestReader.CheckId(KmsRequestReader.ReadString(context.Request.Body, "key_id"), "key_id");
+        context.Items = new KmsAuditSubject(keyId);
         DekInfo info = await _provider.RotateDekAsync(keyId, context.Aborted).ConfigureAwait(false);
         _log.Info("DEK rotated", ("key_id", keyId), ("dek_version", info.DekVersion.ToString(CultureInfo.InvariantCulture)));
         WriteKey(context.Response, info.Material);
@@ -260,6 +278,7 @@ internal sealed class KmsApplication : IHttpApplication
     private async ValueTask RewrapDekAsync(HttpContext context)
     {
         string keyId = KmsRequestReader.CheckId(KmsRequestReader.ReadString(context.Request.Body, "key_id"), "key_id");
+        context.Items = new KmsAuditSubject(keyId);
         DekInfo info = await _provider.RewrapDekAsync(keyId, context.Aborted).ConfigureAwait(false);
         WriteKey(context.Response, info.Material);
     }

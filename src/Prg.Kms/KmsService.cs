@@ -19,14 +19,18 @@ public sealed class KmsService : IAsyncDisposable
     private readonly EmbeddedKeyProvider _provider;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpServer _server;
+    private readonly KmsTlsTransport? _tls;
+    private readonly AuditLog? _audit;
     private int _stopped;
 
-    private KmsService(KmsServiceOptions options, KmsLog log, KmsKeyStore store, EmbeddedKeyProvider provider)
+    private KmsService(KmsServiceOptions options, KmsLog log, KmsKeyStore store, EmbeddedKeyProvider provider, KmsTlsTransport? tls, AuditLog? audit)
     {
         _options = options;
         _log = log;
         _store = store;
         _provider = provider;
+        _tls = tls;
+        _audit = audit;
         Rotation = new KekRotation(provider, store, log, _stopping.Token);
 
         var serverOptions = new HttpServerOptions
@@ -34,6 +38,7 @@ public sealed class KmsService : IAsyncDisposable
             Limits = new HttpLimits { MaxBodyLength = options.MaxBodyBytes },
             UnixSocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             AcceptFilter = options.AllowedUids.Count > 0 ? new PeerUidFilter(options.AllowedUids, log).Accept : null,
+            OpenStream = tls is null ? null : tls.OpenAsync,
             OnUnhandledException = e => log.Error("unhandled exception in a connection", ("error", e.GetType().Name + ": " + e.Message)),
         };
         if (options.SocketPath is not null)
@@ -46,7 +51,7 @@ public sealed class KmsService : IAsyncDisposable
             serverOptions.EndPoints.Add(options.TcpEndPoint);
         }
 
-        _server = new HttpServer(serverOptions, new KmsApplication(this, provider, store, log));
+        _server = new HttpServer(serverOptions, new KmsApplication(this, provider, store, log, audit));
     }
 
     /// <summary>The endpoints listened on (a TCP port 0 resolved to the real port).</summary>
@@ -60,9 +65,51 @@ public sealed class KmsService : IAsyncDisposable
 
     public uint CurrentKekVersion => _provider.KeyRing.CurrentKekVersion;
 
+    /// <summary>
+    /// Re-reads the TLS certificate, key and client CA (SIGHUP). Connections already open keep their
+    /// session; new handshakes use the new files. A refused reload keeps the old files in use.
+    /// </summary>
+    public void ReloadTls()
+    {
+        if (_tls is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _tls.Credentials.Reload();
+            LogCertificate("TLS certificate reloaded", _tls.Credentials);
+        }
+        catch (TlsCredentialsException e)
+        {
+            _log.Error("TLS reload refused; still using the previous certificate", ("error", e.Message));
+        }
+    }
+
+    private void LogCertificate(string message, TlsCredentials credentials)
+    {
+        TimeSpan left = credentials.NotAfter - DateTimeOffset.UtcNow;
+        var fields = new (string, string)[]
+        {
+            ("subject", credentials.Subject),
+            ("not_after", credentials.NotAfter.ToString("O", CultureInfo.InvariantCulture)),
+            ("days_left", ((int)Math.Floor(left.TotalDays)).ToString(CultureInfo.InvariantCulture)),
+        };
+        if (left < TimeSpan.FromDays(14))
+        {
+            _log.Warn(message + "; it expires soon", fields);
+        }
+        else
+        {
+            _log.Info(message, fields);
+        }
+    }
+
     /// <summary>Starts the service; returns once it accepts connections.</summary>
     /// <exception cref="ArgumentException">Invalid options.</exception>
     /// <exception cref="MasterKeyException">A master key file was refused.</exception>
+    /// <exception cref="TlsCredentialsException">A TLS certificate, key or CA file was refused.</exception>
     /// <exception cref="KmsStartupException">The key store and the configured keys do not match, or a listener cannot be bound.</exception>
     public static async Task<KmsService> StartAsync(KmsServiceOptions options, KmsLog? log = null)
     {
@@ -75,7 +122,11 @@ public sealed class KmsService : IAsyncDisposable
         KmsService? service = null;
         try
         {
-            MasterKey current = MasterKey.FromFile(options.MasterKeyFile);
+            // Certificates first: a refused file stops the start before any key is loaded.
+            KmsTlsTransport? tls = options.UsesTls
+                ? new KmsTlsTransport(new TlsCredentials(options.TlsCertFile!, options.TlsKeyFile!, options.TlsClientCaFile!), options.TlsAllowedSubjects, log)
+                : null;
+            MasterKey current = LoadCurrentMasterKey(options);
             var previous = new List<MasterKey>();
             try
             {
@@ -106,7 +157,8 @@ public sealed class KmsService : IAsyncDisposable
             (ring, bool resume) = await ReconcileKekAsync(store, current, previous, log).ConfigureAwait(false);
             var provider = new EmbeddedKeyProvider(ring, store);
             ring = null; // owned by the provider now
-            service = new KmsService(options, log, store, provider);
+            AuditLog? audit = options.AuditLogPath is null ? null : AuditLog.Open(options.AuditLogPath, options.AuditLogMaxBytes, options.AuditLogKeep);
+            service = new KmsService(options, log, store, provider, tls, audit);
             try
             {
                 service._server.Start();
@@ -119,6 +171,26 @@ public sealed class KmsService : IAsyncDisposable
             if (resume)
             {
                 service.Rotation.Resume();
+            }
+
+            if (options.TcpEndPoint is not null && tls is null)
+            {
+                log.Warn("the TCP listener has no authentication and no encryption (for tests only; use --tls-cert, --tls-key and --tls-client-ca)",
+                    ("listen", options.TcpEndPoint.ToString()));
+            }
+
+            if (tls is not null)
+            {
+                service.LogCertificate("TLS certificate loaded", tls.Credentials);
+            }
+
+            if (LockedMemory.LockFailures > 0)
+            {
+                log.Warn(LockedMemory.Describe());
+            }
+            else
+            {
+                log.Info(LockedMemory.Describe());
             }
 
             log.Info(
@@ -208,6 +280,11 @@ public sealed class KmsService : IAsyncDisposable
         finally
         {
             await _provider.DisposeAsync().ConfigureAwait(false);
+            if (_audit is not null)
+            {
+                await _audit.DisposeAsync().ConfigureAwait(false);
+            }
+
             _stopping.Dispose();
         }
     }
@@ -273,6 +350,11 @@ public sealed class KmsService : IAsyncDisposable
             throw;
         }
     }
+
+    private static MasterKey LoadCurrentMasterKey(KmsServiceOptions options) =>
+        options.MasterKeyFd is int fd ? MasterKey.FromFileDescriptor(fd)
+        : options.MasterKeyCredential is { } name ? MasterKey.FromCredential(name)
+        : MasterKey.FromFile(options.MasterKeyFile!);
 
     private static void CreatePrivateDirectory(string path)
     {

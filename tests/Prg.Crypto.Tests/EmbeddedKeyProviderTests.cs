@@ -190,7 +190,8 @@ public sealed class EmbeddedKeyProviderTests
     {
         var store = new InMemoryDekStore();
         var master = MasterKey.Generate();
-        byte[] masterBuffer = master.KeyBufferForTesting;
+        byte[]? masterBuffer = null;
+        master.KeyBufferForTesting.OnReleaseForTesting = bytes => masterBuffer = bytes;
         var provider = new EmbeddedKeyProvider(new KeyRing(master), store, null, new KeyMemory(static (_, _) => 0));
         string keyId = await ProvisionAsync(provider, store, "t1");
         await provider.EncryptAsync(keyId, new byte[1], new RecordAad("t1", "r"));
@@ -202,6 +203,7 @@ public sealed class EmbeddedKeyProviderTests
         Assert.Contains(slotBefore, b => b != 0);
         Assert.True(key.IsDisposed);
         Assert.All(KeyBytes(key), b => Assert.Equal(0, b));
+        Assert.NotNull(masterBuffer);
         Assert.All(masterBuffer, b => Assert.Equal(0, b));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await provider.EncryptAsync(keyId, new byte[1], new RecordAad("t1", "r")));
     }

@@ -165,12 +165,16 @@ public sealed class MasterKeyTests : IDisposable
     public void DisposeZeroesTheKeyAndBlocksFurtherUse()
     {
         MasterKey key = MasterKey.Generate();
-        byte[] buffer = key.KeyBufferForTesting;
-        Assert.Contains(buffer, b => b != 0);
+        LockedBuffer buffer = key.KeyBufferForTesting;
+        Assert.Contains(buffer.Span.ToArray(), b => b != 0);
+        byte[]? released = null;
+        buffer.OnReleaseForTesting = bytes => released = bytes;
 
         key.Dispose();
 
-        Assert.All(buffer, b => Assert.Equal(0, b));
+        Assert.NotNull(released);
+        Assert.All(released, b => Assert.Equal(0, b));
+        Assert.True(buffer.IsReleased);
         Assert.Throws<ObjectDisposedException>(() => key.KeyBytes.ToArray());
     }
 

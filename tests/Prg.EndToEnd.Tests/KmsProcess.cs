@@ -25,6 +25,19 @@ public sealed class KmsProcess : IAsyncDisposable
     public string SocketPath { get; }
     public string Endpoint => "unix:" + SocketPath;
 
+    /// <summary>Arguments naming the master key (default: --master-key-file MasterKeyFile).</summary>
+    public IReadOnlyList<string>? MasterKeyArgs { get; init; }
+
+    /// <summary>Further arguments (TLS, audit log, ...).</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
+    public IDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Written to standard input, which is then closed (a key handed over with --master-key-fd 0).</summary>
+    public string? StandardInput { get; init; }
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
@@ -33,7 +46,8 @@ public sealed class KmsProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         var process = PrgProcess.Start(
-            ["kms", "--socket", SocketPath, "--data-dir", DataDir, "--master-key-file", MasterKeyFile], WorkDir, new Dictionary<string, string>());
+            ["kms", "--socket", SocketPath, "--data-dir", DataDir, .. MasterKeyArgs ?? ["--master-key-file", MasterKeyFile], .. ExtraArgs],
+            WorkDir, Environment, StandardInput);
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.BeginErrorReadLine();

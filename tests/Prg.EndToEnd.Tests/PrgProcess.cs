@@ -100,9 +100,9 @@ public sealed class PrgProcess : IAsyncDisposable
     /// <paramref name="workDir"/>, expecting it to listen on <paramref name="port"/>.
     /// </summary>
     public static async Task<PrgProcess> StartRawAsync(IEnumerable<string> args, string workDir, int port, string dataDir,
-        IDictionary<string, string>? env = null, bool waitReady = true)
+        IDictionary<string, string>? env = null, bool waitReady = true, string? standardInput = null)
     {
-        var process = Start(args, workDir, env ?? new Dictionary<string, string>());
+        var process = Start(args, workDir, env ?? new Dictionary<string, string>(), standardInput);
         var prg = new PrgProcess(process, port, dataDir, workDir);
         if (waitReady)
         {
@@ -111,13 +111,14 @@ public sealed class PrgProcess : IAsyncDisposable
         return prg;
     }
 
-    public static Process Start(IEnumerable<string> args, string workDir, IDictionary<string, string> env)
+    public static Process Start(IEnumerable<string> args, string workDir, IDictionary<string, string> env, string? standardInput = null)
     {
         var info = new ProcessStartInfo(BinaryPath)
         {
             WorkingDirectory = workDir,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -132,7 +133,13 @@ public sealed class PrgProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start prg");
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start prg");
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+            process.StandardInput.Close();
+        }
+        return process;
     }
 
     public async Task WaitReadyAsync()

@@ -36,13 +36,19 @@ internal static class ConfigSchema
         ["encryption.kms.master_key_file"] = static (c, v) => c.Encryption.Kms.MasterKeyFile = v.String(),
         ["encryption.kms.master_key_hex"] = static (c, v) => c.Encryption.Kms.MasterKeyHex = v.String().Trim(),
         ["encryption.kms.previous_master_key_files"] = static (c, v) => c.Encryption.Kms.PreviousMasterKeyFiles = v.List(),
+        ["encryption.kms.audit_log"] = static (c, v) => c.Encryption.Kms.AuditLog = v.String(),
+        ["encryption.kms.master_key_credential"] = static (c, v) => c.Encryption.Kms.MasterKeyCredential = v.String().Trim(),
+        ["encryption.kms.tls.cert_file"] = static (c, v) => c.Encryption.Kms.Tls.CertFile = v.String(),
+        ["encryption.kms.tls.key_file"] = static (c, v) => c.Encryption.Kms.Tls.KeyFile = v.String(),
+        ["encryption.kms.tls.ca_file"] = static (c, v) => c.Encryption.Kms.Tls.CaFile = v.String(),
+        ["encryption.kms.tls.server_name"] = static (c, v) => c.Encryption.Kms.Tls.ServerName = v.String().Trim(),
     };
 
     /// <summary>Mappings that contain keys (the `security` ones belong to the legacy layout).</summary>
     public static readonly HashSet<string> Sections = new(StringComparer.Ordinal)
     {
         "server", "server.cors", "server.rate_limit", "server.api_keys",
-        "logging", "retention", "encryption", "encryption.kms",
+        "logging", "retention", "encryption", "encryption.kms", "encryption.kms.tls",
         "security",
     };
 
@@ -74,6 +80,7 @@ internal static class ConfigSchema
         ("PROGRESSDB_KMS_MASTER_KEY_FILE", "encryption.kms.master_key_file"),
         ("PROGRESSDB_KMS_MASTER_KEY_HEX", "encryption.kms.master_key_hex"),
         ("PROGRESSDB_KMS_PREVIOUS_MASTER_KEY_FILES", "encryption.kms.previous_master_key_files"),
+        ("PROGRESSDB_KMS_MASTER_KEY_CREDENTIAL", "encryption.kms.master_key_credential"),
     ];
 
     // Older ProgressDB files kept the security settings under `security:`; longest prefix first.

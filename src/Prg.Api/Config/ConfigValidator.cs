@@ -75,6 +75,19 @@ internal static class ConfigValidator
                 "set either encryption.kms.master_key_file or encryption.kms.master_key_hex, not both");
         }
 
+        int masterKeySources = (kms.MasterKeyFile is null ? 0 : 1) + (kms.MasterKeyHex is null ? 0 : 1)
+            + (kms.MasterKeyCredential is null ? 0 : 1) + (kms.MasterKeyFd is null ? 0 : 1);
+        Require(masterKeySources <= 1, "encryption.kms",
+            "has more than one master key source; set one of master_key_file, master_key_hex, master_key_credential (or --master-key-fd)");
+        bool tlsEndpoint = kms.Endpoint?.StartsWith("https://", StringComparison.Ordinal) == true;
+        if (config.Encryption.Enabled && kms.Mode == KmsMode.External && tlsEndpoint)
+        {
+            Require(!string.IsNullOrEmpty(kms.Tls.CertFile) && !string.IsNullOrEmpty(kms.Tls.KeyFile) && !string.IsNullOrEmpty(kms.Tls.CaFile),
+                "encryption.kms.tls", "needs cert_file, key_file and ca_file for an https:// endpoint (mutual TLS)");
+        }
+
+        Require(!kms.Tls.IsConfigured || tlsEndpoint, "encryption.kms.tls", "is used only with an https://HOST:PORT endpoint");
+
         foreach (string file in kms.PreviousMasterKeyFiles)
         {
             Require(file.Length > 0, "encryption.kms.previous_master_key_files", "entries must not be empty");
@@ -84,7 +97,7 @@ internal static class ConfigValidator
         {
             Require(!string.IsNullOrEmpty(kms.Endpoint), "encryption.kms.endpoint", "is required when encryption.kms.mode is external");
             Require(IsValidEndpoint(kms.Endpoint!), "encryption.kms.endpoint",
-                $"must be unix:/path/to.sock or host:port, got '{kms.Endpoint}'");
+                $"must be unix:/path/to.sock or host:port (or https://host:port for mutual TLS), got '{kms.Endpoint}'");
         }
 
         void Require(bool condition, string path, string detail)

@@ -4,6 +4,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Prg.Api.Jobs;
+using Prg.Crypto;
 
 namespace Prg.Api.Encryption;
 
@@ -39,6 +40,12 @@ public sealed class EncryptionMetrics(RecordCipher cipher, CountingKeyProvider? 
             {
                 sb.Append(CultureInfo.InvariantCulture, $"prg_kms_call_failures_total{{op=\"{label}\"}} {provider.Failures(operation)}\n");
             }
+        }
+        var external = provider?.Inner as ExternalKeyProvider ?? (provider?.Inner as FallbackKeyProvider)?.Primary;
+        if (external?.ClientCertificateNotAfter is { } notAfter)
+        {
+            sb.Append("# HELP prg_kms_client_cert_expiry_seconds When the TLS client certificate presented to the key service expires (Unix time).\n# TYPE prg_kms_client_cert_expiry_seconds gauge\n");
+            sb.Append(CultureInfo.InvariantCulture, $"prg_kms_client_cert_expiry_seconds {notAfter.ToUnixTimeSeconds()}\n");
         }
         sb.Append("# HELP prg_jobs_total Background jobs started or resumed, and finished, by this process.\n# TYPE prg_jobs_total counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"prg_jobs_total{{event=\"started\"}} {jobs.Started}\n");

@@ -47,9 +47,17 @@ public sealed class MasterKeySetup : IDisposable
             {
                 keys.Add(MasterKey.FromHex(kms.MasterKeyHex, "encryption.kms.master_key_hex"));
             }
+            else if (!string.IsNullOrEmpty(kms.MasterKeyCredential))
+            {
+                keys.Add(MasterKey.FromCredential(kms.MasterKeyCredential));
+            }
+            else if (kms.MasterKeyFd is int fd)
+            {
+                keys.Add(MasterKey.FromFileDescriptor(fd));
+            }
             else
             {
-                throw new StartupException("encryption is enabled but no master key is configured (encryption.kms.master_key_file or master_key_hex)");
+                throw new StartupException("encryption is enabled but no master key is configured (encryption.kms.master_key_file, master_key_hex, master_key_credential or --master-key-fd)");
             }
             foreach (string previous in kms.PreviousMasterKeyFiles)
             {

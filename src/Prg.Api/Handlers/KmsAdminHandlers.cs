@@ -1,5 +1,6 @@
 // Admin key routes (spec/api.md §6): a thread's key metadata (ids and versions only, never key
-// bytes), KEK rotation, DEK rotation of a thread, and job progress.
+// bytes), KEK rotation, DEK rotation of a thread, and job progress. Metadata reads and rotation
+// starts go to the audit log (encryption.kms.audit_log) when one is configured.
 using System.Text.Json;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
@@ -10,7 +11,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, Log log)
+public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, Log log, AuditLog? audit = null)
 {
     // The same answer for every reason: a caller must not learn whether some file exists, its mode or
     // its length. The reason goes to the debug log (it never holds key bytes).
@@ -20,6 +21,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
     {
         var thread = LiveThread(ctx);
         var material = MaterialOf(thread);
+        Audit(ctx, "admin_thread_kms", material.KeyId);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteString("thread"u8, thread.Id);
@@ -82,6 +84,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         {
             throw new ApiException(409, e.Message);
         }
+        Audit(ctx, "admin_rotate_kek", null);
         WriteStarted(ctx, job.Id, null);
     }
 
@@ -111,6 +114,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         {
             throw new ApiException(503, "DEK rotation failed: " + e.Message);
         }
+        Audit(ctx, "admin_rotate_dek", MaterialOf(thread).KeyId);
         WriteStarted(ctx, job.Id, version);
     }
 
@@ -122,6 +126,9 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         w.Flush();
         return ValueTask.CompletedTask;
     }
+
+    private void Audit(HttpContext ctx, string operation, string? keyId) =>
+        audit?.Record("admin@" + (ctx.RemoteAddress?.ToString() ?? "unix"), operation, keyId, "ok");
 
     private ThreadRecord LiveThread(HttpContext ctx)
     {

@@ -8,7 +8,7 @@ public sealed class KmsBenchOptions
 {
     public const string Command = "bench kms";
 
-    public static readonly string[] ValuedOptions = ["endpoint", "batch", "size", "seconds", "concurrency", "json"];
+    public static readonly string[] ValuedOptions = ["endpoint", "batch", "size", "seconds", "concurrency", "json", "tls-cert", "tls-key", "tls-ca", "tls-server-name"];
 
     /// <summary><c>unix:/path/to.sock</c> or <c>host:port</c> of a running <c>prg kms</c>.</summary>
     public required string Endpoint { get; init; }
@@ -24,6 +24,9 @@ public sealed class KmsBenchOptions
 
     /// <summary>Calls in flight at once.</summary>
     public int Concurrency { get; init; } = 1;
+
+    /// <summary>Client certificate, key, the service's CA and expected name for an https:// endpoint.</summary>
+    public (string Cert, string Key, string Ca, string? ServerName)? Tls { get; init; }
 
     /// <exception cref="BenchOptionException">A value is missing, malformed or out of range.</exception>
     public static KmsBenchOptions Parse(OptionReader options)
@@ -46,6 +49,12 @@ public sealed class KmsBenchOptions
             Size = options.GetInt("size", 200, 1, 1 << 20),
             Duration = TimeSpan.FromSeconds(options.GetDouble("seconds", 5, 0.1, 3600)),
             Concurrency = options.GetInt("concurrency", 1, 1, 1024),
+            Tls = KmsEndpoint.Parse(endpoint).IsTls
+                ? (options.GetRequiredString("tls-cert", "client certificate for an https endpoint"),
+                   options.GetRequiredString("tls-key", "its private key"),
+                   options.GetRequiredString("tls-ca", "the key service's CA"),
+                   options.GetString("tls-server-name"))
+                : null,
         };
     }
 }

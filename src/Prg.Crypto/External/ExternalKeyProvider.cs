@@ -38,7 +38,8 @@ public sealed class ExternalKeyProvider : IKeyProvider
     private long _batchedCalls;
     private volatile bool _disposed;
 
-    /// <exception cref="ArgumentException">The endpoint is not <c>unix:/path</c> or <c>host:port</c>, or an option is out of range.</exception>
+    /// <remarks>Takes ownership of <see cref="ExternalKeyProviderOptions.Tls"/> (disposed with the provider).</remarks>
+    /// <exception cref="ArgumentException">The endpoint is not <c>unix:/path</c>, <c>host:port</c> or <c>https://host:port</c>, or an option is out of range.</exception>
     public ExternalKeyProvider(ExternalKeyProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -51,6 +52,9 @@ public sealed class ExternalKeyProvider : IKeyProvider
 
     /// <summary>The service endpoint (safe to log).</summary>
     public string Endpoint => _client.Endpoint.Display;
+
+    /// <summary>When the client certificate presented to the service expires; null without TLS (metrics).</summary>
+    public DateTimeOffset? ClientCertificateNotAfter => _options.Tls?.Credentials.NotAfter;
 
     /// <summary>HTTP requests sent to the service so far, retries included (metrics, tests).</summary>
     public long RequestsSent => _client.RequestsSent;
@@ -202,6 +206,7 @@ public sealed class ExternalKeyProvider : IKeyProvider
         {
             _disposed = true;
             _client.Dispose();
+            _options.Tls?.Dispose();
         }
 
         return ValueTask.CompletedTask;

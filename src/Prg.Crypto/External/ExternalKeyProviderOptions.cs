@@ -4,8 +4,11 @@ namespace Prg.Crypto;
 /// <summary>Options for <see cref="ExternalKeyProvider"/>.</summary>
 public sealed class ExternalKeyProviderOptions
 {
-    /// <summary><c>unix:/path/to.sock</c> or <c>host:port</c> (encryption.kms.endpoint).</summary>
+    /// <summary><c>unix:/path/to.sock</c>, <c>host:port</c> or <c>https://host:port</c> (encryption.kms.endpoint).</summary>
     public required string Endpoint { get; init; }
+
+    /// <summary>Mutual TLS for an <c>https://</c> endpoint (required there, refused elsewhere).</summary>
+    public KmsTlsClient? Tls { get; init; }
 
     /// <summary>Deadline of one call, including its retry and any wait for a connection.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -31,6 +34,12 @@ public sealed class ExternalKeyProviderOptions
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Endpoint, nameof(Endpoint));
+        if (KmsEndpoint.Parse(Endpoint).IsTls != Tls is not null)
+        {
+            throw new ArgumentException(Tls is null
+                ? $"key service endpoint '{Endpoint}' uses TLS: a client certificate, key and CA are required"
+                : $"key service endpoint '{Endpoint}' is not https://; TLS settings apply only to https endpoints", nameof(Tls));
+        }
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "must be positive");

@@ -20,7 +20,7 @@ internal sealed class KmsClient : IDisposable
     {
         _endpoint = endpoint;
         _options = options;
-        _pool = new KmsConnectionPool(endpoint, options.MaxConnections, options.IdleConnectionLifetime);
+        _pool = new KmsConnectionPool(endpoint, options.Tls, options.MaxConnections, options.IdleConnectionLifetime);
     }
 
     public delegate void BodyWriter<TState>(Utf8JsonWriter writer, TState state);
@@ -166,7 +166,7 @@ internal sealed class KmsClient : IDisposable
     }
 
     private static bool IsTransportFailure(Exception e) =>
-        e is SocketException or IOException or ObjectDisposedException or OperationCanceledException;
+        e is SocketException or IOException or ObjectDisposedException or OperationCanceledException or System.Security.Authentication.AuthenticationException;
 
     private static bool IsClosedByPeer(Exception e) =>
         (e is IOException && e is not KmsProtocolViolationException) || (e is SocketException s && s.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted);

@@ -4,6 +4,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -16,22 +17,25 @@ internal sealed class KmsConnection : IDisposable
     private const int MaxResponseBytes = 256 << 20;
 
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly ArrayBufferWriter<byte> _body = new(4096);
     private readonly Utf8JsonWriter _json;
     private byte[] _send = new byte[4096];
     private byte[] _receive = new byte[16 * 1024];
     private bool _disposed;
 
-    private KmsConnection(Socket socket)
+    private KmsConnection(Socket socket, SslStream? tls)
     {
         _socket = socket;
+        _tls = tls;
         _json = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
         LastUsedTimestamp = Stopwatch.GetTimestamp();
     }
 
     public long LastUsedTimestamp { get; private set; }
 
-    public static async ValueTask<KmsConnection> ConnectAsync(KmsEndpoint endpoint, CancellationToken cancellationToken)
+    /// <param name="tls">Mutual TLS over the TCP connection (https endpoints), or null.</param>
+    public static async ValueTask<KmsConnection> ConnectAsync(KmsEndpoint endpoint, KmsTlsClient? tls, CancellationToken cancellationToken)
     {
         Socket socket = endpoint.IsUnixSocket
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
@@ -39,7 +43,8 @@ internal sealed class KmsConnection : IDisposable
         try
         {
             await socket.ConnectAsync(endpoint.EndPoint, cancellationToken).ConfigureAwait(false);
-            return new KmsConnection(socket);
+            SslStream? stream = tls is null ? null : await tls.AuthenticateAsync(socket, cancellationToken).ConfigureAwait(false);
+            return new KmsConnection(socket, stream);
         }
         catch
         {
@@ -105,10 +110,17 @@ internal sealed class KmsConnection : IDisposable
             n += bodyLength;
         }
 
-        int sent = 0;
-        while (sent < n)
+        if (_tls is not null)
         {
-            sent += await _socket.SendAsync(_send.AsMemory(sent, n - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            await _tls.WriteAsync(_send.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            int sent = 0;
+            while (sent < n)
+            {
+                sent += await _socket.SendAsync(_send.AsMemory(sent, n - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         KmsResponse response = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
@@ -125,6 +137,7 @@ internal sealed class KmsConnection : IDisposable
 
         _disposed = true;
         _json.Dispose();
+        _tls?.Dispose();
         _socket.Dispose();
     }
 
@@ -187,7 +200,9 @@ internal sealed class KmsConnection : IDisposable
 
     private async ValueTask<int> ReadSomeAsync(int offset, CancellationToken cancellationToken)
     {
-        int read = await _socket.ReceiveAsync(_receive.AsMemory(offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        int read = _tls is not null
+            ? await _tls.ReadAsync(_receive.AsMemory(offset), cancellationToken).ConfigureAwait(false)
+            : await _socket.ReceiveAsync(_receive.AsMemory(offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             throw new IOException("the key service closed the connection");

@@ -7,14 +7,16 @@ namespace Prg.Crypto;
 internal sealed class KmsConnectionPool : IDisposable
 {
     private readonly KmsEndpoint _endpoint;
+    private readonly KmsTlsClient? _tls;
     private readonly TimeSpan _idleLifetime;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentStack<KmsConnection> _idle = new();
     private volatile bool _disposed;
 
-    public KmsConnectionPool(KmsEndpoint endpoint, int maxConnections, TimeSpan idleLifetime)
+    public KmsConnectionPool(KmsEndpoint endpoint, KmsTlsClient? tls, int maxConnections, TimeSpan idleLifetime)
     {
         _endpoint = endpoint;
+        _tls = tls;
         _idleLifetime = idleLifetime;
         _slots = new SemaphoreSlim(maxConnections, maxConnections);
     }
@@ -38,7 +40,7 @@ internal sealed class KmsConnectionPool : IDisposable
                 idle.Dispose();
             }
 
-            KmsConnection connection = await KmsConnection.ConnectAsync(_endpoint, cancellationToken).ConfigureAwait(false);
+            KmsConnection connection = await KmsConnection.ConnectAsync(_endpoint, _tls, cancellationToken).ConfigureAwait(false);
             return (connection, false);
         }
         catch

@@ -1,5 +1,6 @@
 // Parses encryption.kms.endpoint: "unix:/path/to.sock" for a Unix domain socket (the default and
-// recommended transport) or "host:port" for TCP.
+// recommended transport on one host), "https://host:port" for mutual TLS to a key service on another
+// host, or "host:port" for plain TCP (tests and loopback only).
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -10,12 +11,21 @@ namespace Prg.Crypto;
 public sealed class KmsEndpoint
 {
     private const string UnixPrefix = "unix:";
+    private const string TlsPrefix = "https://";
 
-    private KmsEndpoint(EndPoint endPoint, string display)
+    private KmsEndpoint(EndPoint endPoint, string display, string? host = null, bool isTls = false)
     {
         EndPoint = endPoint;
         Display = display;
+        Host = host;
+        IsTls = isTls;
     }
+
+    /// <summary>The host as configured (the default TLS server name); null for a Unix socket.</summary>
+    public string? Host { get; }
+
+    /// <summary>An <c>https://</c> endpoint: mutual TLS over TCP.</summary>
+    public bool IsTls { get; }
 
     /// <summary>A <see cref="UnixDomainSocketEndPoint"/>, <see cref="IPEndPoint"/> or <see cref="DnsEndPoint"/>.</summary>
     public EndPoint EndPoint { get; }
@@ -48,14 +58,16 @@ public sealed class KmsEndpoint
             return new KmsEndpoint(new UnixDomainSocketEndPoint(path), UnixPrefix + path);
         }
 
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0 || colon == text.Length - 1)
+        bool tls = text.StartsWith(TlsPrefix, StringComparison.OrdinalIgnoreCase);
+        string hostPort = tls ? text[TlsPrefix.Length..].TrimEnd('/') : text;
+        int colon = hostPort.LastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.Length - 1)
         {
             throw new ArgumentException($"key service endpoint '{endpoint}' must be unix:/path/to.sock or host:port", nameof(endpoint));
         }
 
-        string host = text[..colon];
-        if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        string host = hostPort[..colon];
+        if (!int.TryParse(hostPort.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
         {
             throw new ArgumentException($"key service endpoint '{endpoint}' has an invalid port", nameof(endpoint));
         }
@@ -68,6 +80,6 @@ public sealed class KmsEndpoint
         EndPoint target = IPAddress.TryParse(host, out IPAddress? address)
             ? new IPEndPoint(address, port)
             : new DnsEndPoint(host, port);
-        return new KmsEndpoint(target, text);
+        return new KmsEndpoint(target, text, host, tls);
     }
 }

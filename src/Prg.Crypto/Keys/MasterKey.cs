@@ -1,5 +1,6 @@
-// The master key-encryption key (KEK): loading it from a 0600 file or from hex, its public
-// identifier (kek_id), and keeping the raw bytes pinned and zeroed when the key is dropped.
+// The master key-encryption key (KEK): loading it from a 0600 file, a systemd credential, an
+// inherited file descriptor or hex, its public identifier (kek_id), and keeping the raw bytes in
+// locked native memory (LockedBuffer) that is zeroed when the key is dropped.
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
@@ -26,17 +27,13 @@ public sealed class MasterKey : IDisposable
     // file and is refused before being read into memory.
     private const int MaxFileLength = 4096;
 
-    private const UnixFileMode GroupOrOtherAccess =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
-    private readonly byte[] _key;
+    private readonly LockedBuffer _key;
     private int _disposed;
 
-    private MasterKey(byte[] pinnedKey)
+    private MasterKey(LockedBuffer key)
     {
-        _key = pinnedKey;
-        KekId = ComputeKekId(pinnedKey);
+        _key = key;
+        KekId = ComputeKekId(key.Span);
     }
 
     /// <summary>The public identifier of this key (16 hex characters); safe to log and store.</summary>
@@ -48,18 +45,18 @@ public sealed class MasterKey : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _key;
+            return _key.Span;
         }
     }
 
-    /// <summary>Exposes the pinned buffer so tests can observe that Dispose zeroes it.</summary>
-    internal byte[] KeyBufferForTesting => _key;
+    /// <summary>Exposes the locked buffer so tests can observe that Dispose zeroes it.</summary>
+    internal LockedBuffer KeyBufferForTesting => _key;
 
     /// <summary>Creates a fresh random key (ephemeral development keys, tests).</summary>
     public static MasterKey Generate()
     {
-        byte[] key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        RandomNumberGenerator.Fill(key);
+        LockedBuffer key = LockedMemory.Allocate(KeyLength);
+        RandomNumberGenerator.Fill(key.Span);
         return new MasterKey(key);
     }
 
@@ -71,8 +68,8 @@ public sealed class MasterKey : IDisposable
             throw new ArgumentException($"a master key must be exactly {KeyLength} bytes; got {key.Length}", nameof(key));
         }
 
-        byte[] copy = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        key.CopyTo(copy);
+        LockedBuffer copy = LockedMemory.Allocate(KeyLength);
+        key.CopyTo(copy.Span);
         return new MasterKey(copy);
     }
 
@@ -85,11 +82,11 @@ public sealed class MasterKey : IDisposable
     public static MasterKey FromHex(ReadOnlySpan<char> hex, string source = "master key hex")
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
-        byte[] key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        KeyHex.DecodeStatus status = KeyHex.TryDecode(hex, key, out int detail);
+        LockedBuffer key = LockedMemory.Allocate(KeyLength);
+        KeyHex.DecodeStatus status = KeyHex.TryDecode(hex, key.Span, out int detail);
         if (status != KeyHex.DecodeStatus.Ok)
         {
-            CryptographicOperations.ZeroMemory(key);
+            key.Dispose();
             throw DecodeError(source, status, detail);
         }
 
@@ -100,7 +97,7 @@ public sealed class MasterKey : IDisposable
     /// <summary>
     /// Loads a key file: 64 hex characters with optional surrounding whitespace (a trailing newline
     /// is normal). The file must exist, be a regular file, and give group and others no access at
-    /// all (mode 0600 or 0400).
+    /// all (mode 0600 or 0400), and be owned by the user prg runs as.
     /// </summary>
     /// <exception cref="MasterKeyException">
     /// The file is missing, a directory, unreadable, accessible by group/others, empty, of the wrong
@@ -140,12 +137,9 @@ public sealed class MasterKey : IDisposable
 
         using (handle)
         {
-            // Checked on the open handle, not the path, so the file judged is the file read.
-            UnixFileMode mode = File.GetUnixFileMode(handle);
-            if ((mode & GroupOrOtherAccess) != 0)
+            if (PrivateFile.Problem(handle, path, source) is { } problem)
             {
-                throw new MasterKeyException(
-                    $"{source} has mode {FormatMode(mode)} but must not be accessible by group or others (run: chmod 600 '{path}')");
+                throw new MasterKeyException(problem);
             }
 
             long length;
@@ -164,35 +158,94 @@ public sealed class MasterKey : IDisposable
                     $"{source} is {length} bytes; it must contain exactly {HexLength} hex characters (a {KeyLength}-byte key)");
             }
 
-            byte[] text = GC.AllocateArray<byte>((int)length, pinned: true);
-            try
-            {
-                int total = 0;
-                int read;
-                while (total < text.Length && (read = RandomAccess.Read(handle, text.AsSpan(total), total)) > 0)
-                {
-                    total += read;
-                }
+            return ReadKeyText(handle, source);
+        }
+    }
 
-                byte[] key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-                KeyHex.DecodeStatus status = KeyHex.TryDecode(text.AsSpan(0, total), key, out int detail);
-                if (status != KeyHex.DecodeStatus.Ok)
-                {
-                    CryptographicOperations.ZeroMemory(key);
-                    throw DecodeError(source, status, detail);
-                }
+    /// <summary>
+    /// Loads a systemd credential (<c>LoadCredential=</c> / <c>LoadCredentialEncrypted=</c>):
+    /// <c>$CREDENTIALS_DIRECTORY/name</c>, which systemd creates 0400 and owned by the service user.
+    /// </summary>
+    /// <exception cref="MasterKeyException">No credentials directory, a bad name, or the file is refused as by <see cref="FromFile"/>.</exception>
+    public static MasterKey FromCredential(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('/') || name is "." or "..")
+        {
+            throw new MasterKeyException($"master key credential name '{name}' must be a plain file name");
+        }
 
-                RefusePlaceholder(key, source);
-                return new MasterKey(key);
-            }
-            catch (IOException e)
+        string? directory = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        if (string.IsNullOrEmpty(directory))
+        {
+            throw new MasterKeyException(
+                $"master key credential '{name}' cannot be read: CREDENTIALS_DIRECTORY is not set (run under systemd with LoadCredentialEncrypted={name}:... or LoadCredential={name}:...)");
+        }
+
+        return FromFile(Path.Combine(directory, name));
+    }
+
+    /// <summary>
+    /// Reads a key handed over on an inherited file descriptor (a pipe, or 0 for standard input):
+    /// 64 hex characters and optional whitespace up to end of file. The descriptor is closed after.
+    /// </summary>
+    /// <exception cref="MasterKeyException">The descriptor cannot be read or does not hold a key.</exception>
+    public static MasterKey FromFileDescriptor(int fd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        string source = $"master key on file descriptor {fd}";
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (handle.IsInvalid)
+        {
+            throw new MasterKeyException($"{source} is not open");
+        }
+
+        return ReadKeyText(handle, source);
+    }
+
+    private static MasterKey ReadKeyText(SafeFileHandle handle, string source)
+    {
+        // Read to end of file, one byte past the limit, so an oversized input is seen as such.
+        byte[] text = GC.AllocateArray<byte>(MaxFileLength + 1, pinned: true);
+        try
+        {
+            // A FileStream (unbuffered: no copy of the key text left in its buffer) reads pipes too.
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            int total = 0;
+            int read;
+            while (total < text.Length && (read = stream.Read(text.AsSpan(total))) > 0)
             {
-                throw new MasterKeyException($"{source} cannot be read: {e.Message}", e);
+                total += read;
             }
-            finally
+
+            if (total > MaxFileLength)
             {
-                CryptographicOperations.ZeroMemory(text);
+                throw new MasterKeyException(
+                    $"{source} is over {MaxFileLength} bytes; it must contain exactly {HexLength} hex characters (a {KeyLength}-byte key)");
             }
+
+            LockedBuffer key = LockedMemory.Allocate(KeyLength);
+            KeyHex.DecodeStatus status = KeyHex.TryDecode(text.AsSpan(0, total), key.Span, out int detail);
+            if (status != KeyHex.DecodeStatus.Ok)
+            {
+                key.Dispose();
+                throw DecodeError(source, status, detail);
+            }
+
+            RefusePlaceholder(key, source);
+            return new MasterKey(key);
+        }
+        catch (IOException e)
+        {
+            throw new MasterKeyException($"{source} cannot be read: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new MasterKeyException($"{source} cannot be read: {e.Message}", e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(text);
         }
     }
 
@@ -201,12 +254,9 @@ public sealed class MasterKey : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            CryptographicOperations.ZeroMemory(_key);
+            _key.Dispose();
         }
     }
-
-    internal static string FormatMode(UnixFileMode mode) =>
-        "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
 
     private static MasterKeyException DecodeError(string source, KeyHex.DecodeStatus status, int detail) => status switch
     {
@@ -220,11 +270,12 @@ public sealed class MasterKey : IDisposable
 
     // One byte repeated (the reference example config ships 64 zeros) is a placeholder left in place,
     // not a secret: refuse it rather than encrypt under a key anyone can guess.
-    private static void RefusePlaceholder(byte[] key, string source)
+    private static void RefusePlaceholder(LockedBuffer key, string source)
     {
-        if (!key.AsSpan(1).ContainsAnyExcept(key[0]))
+        ReadOnlySpan<byte> bytes = key.Span;
+        if (!bytes[1..].ContainsAnyExcept(bytes[0]))
         {
-            CryptographicOperations.ZeroMemory(key);
+            key.Dispose();
             throw new MasterKeyException($"{source} is a placeholder (one byte repeated), not a key; make a real one with `prg keygen --out FILE`");
         }
     }

@@ -17,7 +17,8 @@ public static class BenchCommand
                      --threads 1             thread counts, comma-separated (e.g. 1,2)
                      --seconds 2             length of each measurement
           kms      Round trips and batch throughput of decrypts against a running `prg kms`.
-                     --endpoint unix:/PATH   where prg kms listens (or host:port); required
+                     --endpoint unix:/PATH   where prg kms listens (or host:port, https://host:port); required
+                     --tls-cert/--tls-key/--tls-ca FILE, --tls-server-name NAME   for https (mutual TLS)
                      --batch 50              items per batch request
                      --size 200              plaintext bytes per item
                      --seconds 5             length of each phase (single calls, then batches)

@@ -14,7 +14,7 @@ public static class ServeCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var parsed = Arguments.Parse("serve", args, valued: ["config"], switches: ["help"]);
+        var parsed = Arguments.Parse("serve", args, valued: ["config", "master-key-fd"], switches: ["help"]);
         if (parsed.Has("help"))
         {
             Console.Out.Write(HelpText.Usage);
@@ -30,6 +30,21 @@ public static class ServeCommand
         {
             Console.Error.WriteLine($"prg: {e.Message}");
             return ExitCodes.Failure;
+        }
+
+        if (parsed.Get("master-key-fd") is { } fdText)
+        {
+            var kms = loaded.Config.Encryption.Kms;
+            if (!int.TryParse(fdText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd))
+            {
+                throw new UsageException($"serve: --master-key-fd '{fdText}' is not a file descriptor number");
+            }
+            if (kms.HasMasterKey)
+            {
+                Console.Error.WriteLine("prg: --master-key-fd cannot be combined with encryption.kms.master_key_file, master_key_hex or master_key_credential");
+                return ExitCodes.Failure;
+            }
+            kms.MasterKeyFd = fd;
         }
 
         using var log = Log.ToStandardError(loaded.Config.Logging.Level);
@@ -48,10 +63,15 @@ public static class ServeCommand
         {
             host = await ApiHost.StartAsync(loaded.Config, zeroConfig, log);
         }
-        catch (Exception e) when (e is StartupException or MasterKeyException or ConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is StartupException or MasterKeyException or TlsCredentialsException or ConfigException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"prg: cannot start: {e.Message}");
             return ExitCodes.Failure;
+        }
+
+        if (LockedMemory.LockFailures > 0)
+        {
+            log.Warn(LockedMemory.Describe());
         }
 
         try
