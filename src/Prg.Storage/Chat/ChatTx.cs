@@ -59,7 +59,7 @@ internal sealed class ChatTx
                     batch.Put(keyBytes, raw);
                     break;
                 case IStoredRecord record:
-                    writer = new RecordWriter(256);
+                    writer.Reset();
                     record.WriteTo(ref writer);
                     batch.Put(keyBytes, writer.Written);
                     break;
