@@ -81,6 +81,7 @@ public sealed class ApiHost : IAsyncDisposable
                     Directory = Path.Combine(dataDir, "store"),
                     Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
                 },
+                MaxVersionsPerMessage = config.Retention.MaxVersionsPerMessage,
             });
         }
         catch when (keyService is not null)
@@ -144,6 +145,7 @@ public sealed class ApiHost : IAsyncDisposable
             KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation),
             Log = _log,
             IsReady = () => _ready,
+            MaxResponseBytes = server.MaxResponseBytes,
         };
 
         var options = new HttpServerOptions

@@ -22,4 +22,6 @@ public sealed class ApiServices
     public required KmsAdminHandlers KmsAdmin { get; init; }
     public required Log Log { get; init; }
     public required Func<bool> IsReady { get; init; }
+    /// <summary>server.max_response_bytes: the byte cap of a page.</summary>
+    public long MaxResponseBytes { get; init; } = long.MaxValue;
 }
