@@ -224,7 +224,7 @@ public sealed partial class ChatStore
     private int ScanChunks(PageRequest request) => request.Limit / IndexChunk.Slots + 2 + _options.PageScanChunks;
 
     private static Func<string, MessageRecord?> MessageLoader(ChatTx tx, string threadId)
-        => id => tx.Get(KeySpace.Message(threadId, id), MessageEntry.Decode)?.ToPublic(threadId, id);
+        => id => tx.Get(KeySpace.Message(threadId, id), MessageEntry.Decode) is { Deleted: false } entry ? entry.ToPublic(threadId, id) : null;
 
     private static int MessageSize(MessageRecord m) => m.Body.Length + m.Author.Length + m.ThreadId.Length + MessageViewOverheadBytes;
 
