@@ -83,6 +83,7 @@ public sealed class ApiHost : IAsyncDisposable
                     Directory = Path.Combine(dataDir, "store"),
                     Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
                 },
+                MaxVersionsPerMessage = config.Retention.MaxVersionsPerMessage,
             });
         }
         catch when (keyService is not null)
@@ -148,6 +149,7 @@ public sealed class ApiHost : IAsyncDisposable
             Log = _log,
             IsReady = () => _ready,
             KeyService = keyService is null ? null : new KeyServiceProbe(keyService.CheckHealthAsync),
+            MaxResponseBytes = server.MaxResponseBytes,
         };
 
         var options = new HttpServerOptions

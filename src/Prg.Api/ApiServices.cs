@@ -23,4 +23,7 @@ public sealed class ApiServices
     public required Log Log { get; init; }
     public required Func<bool> IsReady { get; init; }
     public KeyServiceProbe? KeyService { get; init; }
+
+    /// <summary>server.max_response_bytes: the byte cap of a page.</summary>
+    public long MaxResponseBytes { get; init; } = long.MaxValue;
 }

@@ -39,8 +39,8 @@ public sealed class PrgApplication : IHttpApplication
     private void MapRoutes(ApiServices s)
     {
         var system = new SystemHandlers(s.Store, s.Signatures, s.Metrics, s.IsReady, s.KeyService);
-        var threads = new ThreadHandlers(s.Store, s.Cipher);
-        var messages = new MessageHandlers(s.Store, s.Cipher);
+        var threads = new ThreadHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
+        var messages = new MessageHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
 
         Map(HttpMethod.Get, "/healthz", system.Health, RouteScope.Public);
         Map(HttpMethod.Get, "/readyz", system.Ready, RouteScope.Public);

@@ -197,7 +197,9 @@ public sealed class ConformanceTests(PrgFixture fixture) : IClassFixture<PrgFixt
         }
 
         var versions = await Api.GetOkAsync($"/frontend/v1/threads/{thread}/messages/{key}/versions", user);
-        AssertFields(versions, "versions");
+        // /versions is paged like messages (bounded work per request), so it carries a pagination block.
+        AssertFields(versions, "pagination", "versions");
+        AssertFields(versions["pagination"], PaginationFields);
         var items = versions["versions"]!.AsArray();
         Assert.Equal(4, items.Count);
         for (var i = 0; i < items.Count; i++)

@@ -1,5 +1,6 @@
 // Random operation sequences against ChatStore and a plain in-memory model: every page from every
-// reference position, in both sort orders, must match the model (spec/api.md §5 semantics).
+// reference position, in both sort orders, must match the model (spec/api.md §5 semantics), with
+// deletions skipped, and every message keeps exactly its newest MaxVersions versions.
 using Prg.Storage.Chat;
 using static Prg.Storage.Tests.ChatTestUtil;
 
@@ -7,6 +8,8 @@ namespace Prg.Storage.Tests;
 
 public sealed class ChatPagingModelTests
 {
+    private const int MaxVersions = 3;
+
     public static TheoryData<int> Seeds()
     {
         var data = new TheoryData<int>();
@@ -24,7 +27,7 @@ public sealed class ChatPagingModelTests
         var model = new Model();
         string[] users = ["alice", "bob:x", "bob"];
         long ts = 1_000;
-        var store = Open(dir.Path);
+        var store = Open(dir.Path, maxVersions: MaxVersions);
         try
         {
             for (int step = 0; step < 160; step++)
@@ -101,7 +104,7 @@ public sealed class ChatPagingModelTests
                 {
                     // Reopen: everything must come back from disk.
                     await store.DisposeAsync();
-                    store = Open(dir.Path);
+                    store = Open(dir.Path, maxVersions: MaxVersions);
                 }
             }
 
@@ -128,6 +131,14 @@ public sealed class ChatPagingModelTests
                     req => { var p = store.ListMessages(thread.Id, req with { SortBy = sort }); return (p.Items.Select(m => m.Key).ToList(), p.HasBefore, p.HasAfter, p.Total); });
                 var keysPage = store.ListMessageKeys(thread.Id, new PageRequest { Limit = 1000, SortBy = sort });
                 Assert.Equal(display, keysPage.Items);
+            }
+            foreach (string key in thread.Created)
+            {
+                int current = thread.Versions[key];
+                var kept = Enumerable.Range(Math.Max(1, current - MaxVersions + 1), Math.Min(current, MaxVersions)).ToList();
+                Assert.Equal(kept, store.ListVersions(thread.Id, key).Select(v => v.Version));
+                CheckList(kept.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), newestAtEnd: true, rng,
+                    req => { var p = store.ListVersionPage(thread.Id, key, req)!; return (p.Items.Select(v => v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), p.HasBefore, p.HasAfter, p.Total); });
             }
         }
 

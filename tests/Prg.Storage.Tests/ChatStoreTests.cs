@@ -265,12 +265,13 @@ public sealed class ChatStoreTests
         {
             KeySpace.ThreadMeta(t), KeySpace.UserThreadNode("alice", t), KeySpace.ThreadsNode(t),
             KeySpace.DeletedThreadNode(t), KeySpace.DeletedMessageNode(t, keys[1]),
-            KeySpace.MessageVersion(t, keys[0], 1), KeySpace.MessageVersion(t, keys[0], 2),
+            KeySpace.MessageVersion(t, keys[0], 1), KeySpace.MessageVersion(t, keys[0], 2), KeySpace.ThreadMessages(t),
         };
         for (int i = 0; i < keys.Count; i++)
         {
             expectedAbsent.Add(KeySpace.Message(t, keys[i]));
-            expectedAbsent.Add(KeySpace.SeqIndex(t, i + 1));
+            expectedAbsent.Add(KeySpace.MessageLink(t, keys[i]));
+            expectedAbsent.Add(KeySpace.IndexChunk(t, (i + 1) / 64));
         }
         foreach (string key in expectedAbsent)
             Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(key)), $"{key} survived the purge");
@@ -310,7 +311,7 @@ public sealed class ChatStoreTests
         Assert.Null(store.GetMessage("c", msgs[1].Key));
         Assert.True(store.GetMessage("c", msgs[2].Key)!.Deleted);
         Assert.False(store.GetMessage("c", msgs[3].Key)!.Deleted);
-        Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(KeySpace.SeqIndex("c", msgs[0].Seq))));
+        Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(KeySpace.Message("c", msgs[0].Key))));
 
         Assert.Equal(2, await store.PurgeExpiredAsync(long.MaxValue, long.MaxValue));
         Assert.Null(store.GetThread("b"));

@@ -82,7 +82,10 @@ public sealed class KeySpaceTests
         Assert.Equal("thread:t%3A1:meta", KeySpace.ThreadMeta("t:1"));
         Assert.Equal($"thread:t:msg:{mk}", KeySpace.Message("t", mk));
         Assert.Equal($"thread:t:msg:{mk}:v:3", KeySpace.MessageVersion("t", mk, 3));
-        Assert.Equal("thread:t:seq:000000000007", KeySpace.SeqIndex("t", 7));
+        Assert.Equal("thread:t:idx:000000000007", KeySpace.IndexChunk("t", 7));
+        Assert.Equal("thread:t%3A1:state", KeySpace.ThreadMessages("t:1"));
+        Assert.Equal($"thread:t:upd:{mk}", KeySpace.MessageLink("t", mk));
+        Assert.Equal("sys:stats:12", KeySpace.StatsStripe(12));
         Assert.Equal("user:u%25:meta", KeySpace.UserMeta("u%"));
         Assert.Equal("user:u:thread:t%3A1", KeySpace.UserThreadNode("u", "t:1"));
         Assert.Equal("sys:users:u%3Ax", KeySpace.UsersNode("u:x"));

@@ -23,6 +23,7 @@ internal static class ConfigValidator
         Require(!string.IsNullOrWhiteSpace(server.DbPath), "server.db_path", "must not be empty");
         Require(server.MaxPayloadSize is >= 1 and <= int.MaxValue, "server.max_payload_size",
             $"must be between 1 byte and 2GB, got {server.MaxPayloadSize}");
+        Require(server.MaxResponseBytes >= 1024, "server.max_response_bytes", $"must be at least 1KB, got {server.MaxResponseBytes}");
         Require(double.IsFinite(server.RateLimit.Rps) && server.RateLimit.Rps >= 0, "server.rate_limit.rps",
             $"must be 0 (off) or a positive number, got {server.RateLimit.Rps.ToString(CultureInfo.InvariantCulture)}");
         Require(server.RateLimit.Rps <= TokenBucket.MaxRatePerSecond, "server.rate_limit.rps",
@@ -59,6 +60,7 @@ internal static class ConfigValidator
         RetentionConfig retention = config.Retention;
         Require(retention.MessageTtl >= TimeSpan.Zero, "retention.mttl", "must not be negative");
         Require(retention.ThreadTtl >= TimeSpan.Zero, "retention.tttl", "must not be negative");
+        Require(retention.MaxVersionsPerMessage >= 0, "retention.max_versions_per_message", "must be 0 (keep all) or more");
         if (retention.Enabled)
         {
             Require(CronSchedule.TryParse(retention.Cron, out _, out string cronError), "retention.cron",

@@ -15,4 +15,7 @@ public sealed class RetentionConfig
 
     /// <summary>`retention.tttl`: how long a soft-deleted thread is kept before it is purged.</summary>
     public TimeSpan ThreadTtl { get; set; } = TimeSpan.FromHours(720);
+
+    /// <summary>`retention.max_versions_per_message` (prg): versions kept per message, current included; 0 keeps all.</summary>
+    public int MaxVersionsPerMessage { get; set; } = 100;
 }

@@ -15,6 +15,9 @@ public sealed class ServerConfig
     /// <summary>`server.max_payload_size`: request body limit in bytes ("100KB" style accepted; KB = 1024).</summary>
     public long MaxPayloadSize { get; set; } = 100 * 1024;
 
+    /// <summary>`server.max_response_bytes` (prg): a page (messages, threads, versions) stops adding items past this size.</summary>
+    public long MaxResponseBytes { get; set; } = 8 * 1024 * 1024;
+
     public CorsConfig Cors { get; } = new();
 
     public RateLimitConfig RateLimit { get; } = new();

@@ -9,9 +9,12 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
+public sealed class MessageHandlers(ChatStore store, RecordCipher cipher, long maxResponseBytes = long.MaxValue)
 {
     private const int EditAttempts = 4;
+
+    /// <summary>A default /versions page holds every version the default cap keeps.</summary>
+    private const int DefaultVersionsLimit = 100;
 
     public async ValueTask Create(HttpContext ctx)
     {
@@ -36,8 +39,9 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
     public async ValueTask List(HttpContext ctx)
     {
         var thread = Access.OwnedThread(store, ctx);
-        var query = PageQuery.Parse(ctx.Request);
-        var page = PageQuery.Fetch(() => store.ListMessages(thread.Id, query));
+        var query = PageQuery.Parse(ctx.Request, maxResponseBytes);
+        // The thread read for the ownership check is the one the page uses: read and decoded once.
+        var page = PageQuery.Fetch(() => store.ListMessages(thread, query));
         var bodies = await OpenAll(thread, page.Items, ctx);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
@@ -103,16 +107,19 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher)
     {
         var thread = Access.OwnedThread(store, ctx);
         var message = Access.LiveMessage(store, thread, ctx);
-        var versions = store.ListVersions(thread.Id, message.Key);
-        var bodies = await OpenAll(thread, versions, ctx);
+        var query = PageQuery.Parse(ctx.Request, maxResponseBytes, DefaultVersionsLimit);
+        var page = PageQuery.Fetch(() => store.ListVersionPage(thread.Id, message.Key, query))
+            ?? throw ApiException.NotFound("message not found");
+        var bodies = await OpenAll(thread, page.Items, ctx);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteStartArray("versions"u8);
         for (var i = 0; i < bodies.Length; i++)
         {
-            Views.WriteMessage(w, versions[i], bodies[i]);
+            Views.WriteMessage(w, page.Items[i], bodies[i]);
         }
         w.WriteEndArray();
+        Views.WritePagination(w, page, v => v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteEndObject();
         w.Flush();
     }

@@ -9,7 +9,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher)
+public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher, long maxResponseBytes = long.MaxValue)
 {
     public async ValueTask Create(HttpContext ctx)
     {
@@ -37,7 +37,7 @@ public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher)
     public async ValueTask List(HttpContext ctx)
     {
         var caller = (Caller)ctx.Items!;
-        var query = PageQuery.Parse(ctx.Request);
+        var query = PageQuery.Parse(ctx.Request, maxResponseBytes);
         var page = PageQuery.Fetch(() => store.ListThreads(caller.User, query));
         var titles = new byte[page.Items.Count][];
         for (var i = 0; i < titles.Length; i++)

@@ -1,5 +1,6 @@
 // Pagination query parameters (spec/api.md §5): limit 1..1000 (default 50), at most one of
 // before/after/anchor, sort_by created_ts|updated_ts. Errors are "invalid pagination: <reason>".
+// The byte cap (server.max_response_bytes) rides along, so a page is cut by size as well as by limit.
 using Prg.Http;
 using Prg.Storage.Chat;
 
@@ -10,9 +11,9 @@ public static class PageQuery
     public const int DefaultLimit = 50;
     public const int MaxLimit = 1000;
 
-    public static PageRequest Parse(HttpRequest request)
+    public static PageRequest Parse(HttpRequest request, long maxBytes = long.MaxValue, int defaultLimit = DefaultLimit)
     {
-        var limit = DefaultLimit;
+        var limit = defaultLimit;
         var limitText = Get(request, "limit"u8);
         if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, null, out limit) || limit < 1 || limit > MaxLimit))
         {
@@ -31,7 +32,7 @@ public static class PageQuery
             "updated_ts" => SortBy.UpdatedTs,
             _ => throw Invalid("sort_by must be created_ts or updated_ts"),
         };
-        return new PageRequest { Limit = limit, Before = before, After = after, Anchor = anchor, SortBy = sortBy };
+        return new PageRequest { Limit = limit, Before = before, After = after, Anchor = anchor, SortBy = sortBy, MaxBytes = maxBytes };
     }
 
     private static string? Get(HttpRequest request, ReadOnlySpan<byte> name) =>
@@ -44,7 +45,7 @@ public static class PageQuery
     private static ApiException Invalid(string reason) => ApiException.BadRequest("invalid pagination: " + reason);
 
     /// <summary>Runs a listing; a reference key that is not in the list is the client's error.</summary>
-    public static Page<T> Fetch<T>(Func<Page<T>> list)
+    public static TPage Fetch<TPage>(Func<TPage> list)
     {
         try
         {

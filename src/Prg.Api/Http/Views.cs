@@ -34,11 +34,15 @@ public static class Views
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// The anchors are the first and last item's keys, except where the page stopped scanning early: there
+    /// the store's cursor is the reference to continue from (also on an otherwise empty page).
+    /// </summary>
     public static void WritePagination<T>(Utf8JsonWriter w, Page<T> page, Func<T, string> keyOf)
     {
         w.WriteStartObject("pagination"u8);
-        w.WriteString("before_anchor"u8, page.Items.Count == 0 ? "" : keyOf(page.Items[0]));
-        w.WriteString("after_anchor"u8, page.Items.Count == 0 ? "" : keyOf(page.Items[^1]));
+        w.WriteString("before_anchor"u8, page.BeforeCursor ?? (page.Items.Count == 0 ? "" : keyOf(page.Items[0])));
+        w.WriteString("after_anchor"u8, page.AfterCursor ?? (page.Items.Count == 0 ? "" : keyOf(page.Items[^1])));
         w.WriteBoolean("has_before"u8, page.HasBefore);
         w.WriteBoolean("has_after"u8, page.HasAfter);
         w.WriteNumber("count"u8, page.Items.Count);

@@ -105,13 +105,13 @@ public sealed class DekRotationJob(ChatStore store, IKeyProvider provider, JobRu
             {
                 return;
             }
-            if (page.Items.Count == 0)
+            if (page.Items.Count == 0 && page.BeforeCursor is null)
             {
                 return;
             }
 
             long errors = await ReencryptAsync(threadId, keyId, target, page.Items, cancellationToken).ConfigureAwait(false);
-            cursor = page.Items[0];
+            cursor = page.BeforeCursor ?? page.Items[0]; // a page that stopped at a run of deleted messages says where to go on
             job.Advance(page.Items.Count, errors, cursor, page.Total);
             await job.CheckpointAsync().ConfigureAwait(false);
             if (!page.HasBefore)

@@ -8,17 +8,23 @@ namespace Prg.Storage.Chat;
 
 internal sealed class ChatTx
 {
+    private const int MaxStackKeyBytes = 1024;
+
     private readonly DurableKv _kv;
     private readonly Dictionary<string, object?> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object?> _dirty = new(StringComparer.Ordinal);
 
     public ChatTx(DurableKv kv) => _kv = kv;
 
-    public T? Get<T>(string key, RecordDecoder<T> decode) where T : class
+    /// <summary>The decoded record (null if absent), read and decoded once per ChatTx without copying the stored bytes.</summary>
+    public T? Get<T>(string key, DurableKv.ValueDecoder<T> decode) where T : class
     {
         if (_cache.TryGetValue(key, out object? cached))
             return cached as T ?? (cached is null ? null : throw new InvalidDataException($"Key '{key}' holds an unexpected record type."));
-        T? value = _kv.TryGet(Encoding.UTF8.GetBytes(key), out byte[] data) ? decode(data) : null;
+        int max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        Span<byte> keyBytes = max <= MaxStackKeyBytes ? stackalloc byte[max] : new byte[max];
+        int length = Encoding.UTF8.GetBytes(key, keyBytes);
+        T? value = _kv.Read<T?>(keyBytes[..length], decode, null);
         _cache[key] = value;
         return value;
     }
@@ -59,7 +65,7 @@ internal sealed class ChatTx
                     batch.Put(keyBytes, raw);
                     break;
                 case IStoredRecord record:
-                    writer = new RecordWriter(256);
+                    writer.Reset();
                     record.WriteTo(ref writer);
                     batch.Put(keyBytes, writer.Written);
                     break;

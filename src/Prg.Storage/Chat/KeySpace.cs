@@ -9,16 +9,19 @@ namespace Prg.Storage.Chat;
 /// thread id, <c>&lt;u&gt;</c> an escaped user id, <c>&lt;mk&gt;</c> a message key
 /// <c>&lt;ts:19 digits&gt;-&lt;seq:12 digits&gt;</c> (fixed width, so keys sort by ts then seq).
 /// <code>
-/// thread:&lt;t&gt;:meta                    thread record: author, timestamps, title, kms, live-message count,
-///                                   seq high-water mark, heads/tails of its two message lists   [thread lock]
-/// thread:&lt;t&gt;:msg:&lt;mk&gt;              message record: current body + version, prev/next in the
-///                                   by-created and by-updated lists of live messages            [thread lock]
+/// thread:&lt;t&gt;:meta                    thread record: author, timestamps, title, kms (rarely changes)  [thread lock]
+/// thread:&lt;t&gt;:state                   live-message count, seq high-water mark, deleted flag, ends of
+///                                   the by-updated message list (changes with every post)      [thread lock]
+/// thread:&lt;t&gt;:idx:&lt;n:12&gt;            created-order index chunk: ts and live/present bits of the
+///                                   messages with seq in [n*64, n*64+64)                        [thread lock]
+/// thread:&lt;t&gt;:msg:&lt;mk&gt;              message record: current body and version, no links           [thread lock]
 /// thread:&lt;t&gt;:msg:&lt;mk&gt;:v:&lt;n&gt;        an earlier version n of the message (body, timestamps)      [thread lock]
-/// thread:&lt;t&gt;:seq:&lt;seq:12&gt;           seq → message key, so purge finds deleted (unlinked) messages [thread lock]
+/// thread:&lt;t&gt;:upd:&lt;mk&gt;              a live message's prev/next in the by-updated list             [thread lock]
 /// user:&lt;u&gt;:meta                      heads/tails of the user's by-created and by-updated thread
 ///                                   lists of live threads, live thread count                    [user lock]
 /// user:&lt;u&gt;:thread:&lt;t&gt;               the thread's prev/next in those two lists                   [user lock]
-/// sys:stats                         live threads, live messages (absolute values)              [global lock]
+/// sys:stats:&lt;i&gt;                     live threads, live messages of the threads in lock stripe i
+///                                   (absolute values; the store's counts are their sum)  [thread lock stripe i]
 /// sys:users, sys:users:&lt;u&gt;           list of every user id, in first-seen order (head / node)    [global lock]
 /// sys:threads, sys:threads:&lt;t&gt;       every stored thread in creation order (head / node)         [global lock]
 /// sys:deleted-threads[:&lt;t&gt;]          soft-deleted threads in delete order (retention queue)      [global lock]
@@ -46,7 +49,7 @@ public static class KeySpace
     /// <summary>Largest thread id, in UTF-8 bytes.</summary>
     public const int MaxThreadIdBytes = 128;
 
-    public const string StatsKey = "sys:stats";
+    public const string StatsPrefix = "sys:stats:";
     public const string UsersHeadKey = "sys:users";
     public const string ThreadsHeadKey = "sys:threads";
     public const string DeletedThreadsHeadKey = "sys:deleted-threads";
@@ -59,8 +62,14 @@ public static class KeySpace
     public static string MessageVersion(string threadId, string messageKey, int version)
         => $"thread:{Escape(threadId)}:msg:{messageKey}:v:{version.ToString(CultureInfo.InvariantCulture)}";
 
-    public static string SeqIndex(string threadId, long seq)
-        => $"thread:{Escape(threadId)}:seq:{seq.ToString("D" + SeqDigits, CultureInfo.InvariantCulture)}";
+    public static string ThreadMessages(string threadId) => $"thread:{Escape(threadId)}:state";
+
+    public static string IndexChunk(string threadId, long chunk)
+        => $"thread:{Escape(threadId)}:idx:{chunk.ToString("D" + SeqDigits, CultureInfo.InvariantCulture)}";
+
+    public static string MessageLink(string threadId, string messageKey) => $"thread:{Escape(threadId)}:upd:{messageKey}";
+
+    public static string StatsStripe(int stripe) => StatsPrefix + stripe.ToString(CultureInfo.InvariantCulture);
 
     public static string UserMeta(string userId) => $"user:{Escape(userId)}:meta";
 
@@ -100,6 +109,11 @@ public static class KeySpace
             && long.TryParse(seqPart, NumberStyles.None, CultureInfo.InvariantCulture, out seq)
             && seq >= 1;
     }
+
+    /// <summary>The seq of a key produced by <see cref="MessageKey"/>.</summary>
+    /// <exception cref="InvalidDataException">A stored key is malformed.</exception>
+    public static long SeqOf(string messageKey)
+        => TryParseMessageKey(messageKey, out _, out long seq) ? seq : throw new InvalidDataException($"Malformed message key '{messageKey}'.");
 
     /// <summary>Escapes an id for use inside a key (<c>%</c> and <c>:</c> are percent-encoded).</summary>
     public static string Escape(string id)

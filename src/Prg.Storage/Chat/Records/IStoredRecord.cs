@@ -6,6 +6,3 @@ internal interface IStoredRecord
 {
     void WriteTo(ref RecordWriter writer);
 }
-
-/// <summary>Decodes a stored record (throws <see cref="InvalidDataException"/> on damage).</summary>
-internal delegate T RecordDecoder<T>(ReadOnlySpan<byte> data);

@@ -1,38 +1,31 @@
-// Stored message record (thread:<t>:msg:<mk>): current version plus its links in both message lists.
+// Stored message record (thread:<t>:msg:<mk>): the current version only, no list links. The key and
+// seq are not stored: they are the record's own key.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class MessageEntry : IListLinks
+internal sealed class MessageEntry : IStoredRecord
 {
-    public required string Key;
-    public long Seq;
     public required string Author;
     public long CreatedTs;
     public long UpdatedTs;
     public bool Deleted;
     public long DeletedTs;
+    /// <summary>The current version; versions OldestVersion..Version-1 are VersionEntry records.</summary>
     public int Version;
+    /// <summary>The oldest version still stored (older ones were dropped by the cap or by a purge in progress).</summary>
+    public int OldestVersion = 1;
     public byte[] Body = [];
-    public string? CreatedPrev { get; set; }
-    public string? CreatedNext { get; set; }
-    public string? UpdatedPrev { get; set; }
-    public string? UpdatedNext { get; set; }
 
     public void WriteTo(ref RecordWriter w)
     {
         w.WriteByte(RecordType.Message);
-        w.WriteString(Key);
-        w.WriteInt64(Seq);
         w.WriteString(Author);
         w.WriteInt64(CreatedTs);
         w.WriteInt64(UpdatedTs);
         w.WriteBool(Deleted);
         w.WriteInt64(DeletedTs);
         w.WriteInt32(Version);
+        w.WriteInt32(OldestVersion);
         w.WriteBytes(Body);
-        w.WriteString(CreatedPrev);
-        w.WriteString(CreatedNext);
-        w.WriteString(UpdatedPrev);
-        w.WriteString(UpdatedNext);
     }
 
     public static MessageEntry Decode(ReadOnlySpan<byte> data)
@@ -41,29 +34,26 @@ internal sealed class MessageEntry : IListLinks
         r.ExpectType(RecordType.Message);
         var entry = new MessageEntry
         {
-            Key = r.ReadString(),
-            Seq = r.ReadInt64(),
             Author = r.ReadString(),
             CreatedTs = r.ReadInt64(),
             UpdatedTs = r.ReadInt64(),
             Deleted = r.ReadBool(),
             DeletedTs = r.ReadInt64(),
             Version = r.ReadInt32(),
+            OldestVersion = r.ReadInt32(),
             Body = r.ReadBytes(),
-            CreatedPrev = r.ReadNullableString(),
-            CreatedNext = r.ReadNullableString(),
-            UpdatedPrev = r.ReadNullableString(),
-            UpdatedNext = r.ReadNullableString(),
         };
         r.End();
+        if (entry.OldestVersion < 1 || entry.OldestVersion > entry.Version)
+            throw new InvalidDataException("Message record has an invalid version range.");
         return entry;
     }
 
-    public MessageRecord ToPublic(string threadId) => new()
+    public MessageRecord ToPublic(string threadId, string key) => new()
     {
         ThreadId = threadId,
-        Key = Key,
-        Seq = Seq,
+        Key = key,
+        Seq = KeySpace.SeqOf(key),
         Author = Author,
         CreatedTs = CreatedTs,
         UpdatedTs = UpdatedTs,

@@ -3,8 +3,11 @@ namespace Prg.Storage.Chat.Records;
 
 internal static class RecordType
 {
-    public const byte ThreadMeta = 0x11;
-    public const byte Message = 0x21;
+    public const byte ThreadMeta = 0x12;
+    public const byte ThreadMessages = 0x13;
+    public const byte IndexChunk = 0x14;
+    public const byte Message = 0x22;
+    public const byte MessageLink = 0x23;
     public const byte MessageVersion = 0x31;
     public const byte UserMeta = 0x41;
     public const byte UserThreadNode = 0x51;

@@ -20,6 +20,9 @@ internal struct RecordWriter
 
     public readonly ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>Forgets what was written, keeping the buffer.</summary>
+    public void Reset() => _length = 0;
+
     public void WriteByte(byte value) => Reserve(1)[0] = value;
 
     public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);

@@ -1,7 +1,8 @@
-// Stored thread record (thread:<t>:meta): thread data plus its message lists' heads and counters.
+// Stored thread record (thread:<t>:meta): what a thread is. It changes rarely (create, title, key
+// rotation, delete); what every post changes lives in the small ThreadMessages record instead.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class ThreadMeta : IListHeads
+internal sealed class ThreadMeta : IStoredRecord
 {
     public required string Id;
     public required string Author;
@@ -12,12 +13,6 @@ internal sealed class ThreadMeta : IListHeads
     public bool Purging;
     public byte[] Title = [];
     public byte[] Kms = [];
-    public long LiveMessages;
-    public long SeqHighWater;
-    public string? CreatedHead { get; set; }
-    public string? CreatedTail { get; set; }
-    public string? UpdatedHead { get; set; }
-    public string? UpdatedTail { get; set; }
 
     public void WriteTo(ref RecordWriter w)
     {
@@ -31,12 +26,6 @@ internal sealed class ThreadMeta : IListHeads
         w.WriteBool(Purging);
         w.WriteBytes(Title);
         w.WriteBytes(Kms);
-        w.WriteInt64(LiveMessages);
-        w.WriteInt64(SeqHighWater);
-        w.WriteString(CreatedHead);
-        w.WriteString(CreatedTail);
-        w.WriteString(UpdatedHead);
-        w.WriteString(UpdatedTail);
     }
 
     public static ThreadMeta Decode(ReadOnlySpan<byte> data)
@@ -54,18 +43,12 @@ internal sealed class ThreadMeta : IListHeads
             Purging = r.ReadBool(),
             Title = r.ReadBytes(),
             Kms = r.ReadBytes(),
-            LiveMessages = r.ReadInt64(),
-            SeqHighWater = r.ReadInt64(),
-            CreatedHead = r.ReadNullableString(),
-            CreatedTail = r.ReadNullableString(),
-            UpdatedHead = r.ReadNullableString(),
-            UpdatedTail = r.ReadNullableString(),
         };
         r.End();
         return meta;
     }
 
-    public ThreadRecord ToPublic() => new()
+    public ThreadRecord ToPublic(ThreadMessages? state) => new()
     {
         Id = Id,
         Author = Author,
@@ -75,7 +58,7 @@ internal sealed class ThreadMeta : IListHeads
         DeletedTs = DeletedTs,
         Title = Title,
         Kms = Kms,
-        LiveMessages = LiveMessages,
-        MessageSeqHighWater = SeqHighWater,
+        LiveMessages = state?.LiveMessages ?? 0,
+        MessageSeqHighWater = state?.SeqHighWater ?? 0,
     };
 }

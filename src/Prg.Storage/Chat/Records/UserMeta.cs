@@ -1,7 +1,7 @@
 // Stored per-user record (user:<u>:meta): heads/tails of the user's thread lists and live count.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class UserMeta : IListHeads
+internal sealed class UserMeta : IStoredRecord
 {
     public string? CreatedHead { get; set; }
     public string? CreatedTail { get; set; }

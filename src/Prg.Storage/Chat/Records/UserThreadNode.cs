@@ -1,7 +1,7 @@
 // Stored node (user:<u>:thread:<t>): a live thread's links in its author's two thread lists.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class UserThreadNode : IListLinks
+internal sealed class UserThreadNode : IStoredRecord
 {
     public string? CreatedPrev { get; set; }
     public string? CreatedNext { get; set; }

@@ -1,0 +1,39 @@
+// The state of one locked write to a thread: its ChatTx, its meta and state records (each read and
+// decoded at most once), the live-count changes and the store-wide list changes it implies.
+using Prg.Storage.Chat.Records;
+using Prg.Storage.Engine;
+
+namespace Prg.Storage.Chat;
+
+internal sealed class ThreadWrite(DurableKv kv, string threadId)
+{
+    private readonly string _metaKey = KeySpace.ThreadMeta(threadId);
+    private readonly string _stateKey = KeySpace.ThreadMessages(threadId);
+
+    public ChatTx Tx { get; } = new(kv);
+
+    public string ThreadId => threadId;
+
+    public ThreadMeta? Meta => Tx.Get(_metaKey, ThreadMeta.Decode);
+
+    public ThreadMessages? State => Tx.Get(_stateKey, ThreadMessages.Decode);
+
+    /// <summary>Change of the store's live thread count.</summary>
+    public long ThreadsDelta { get; set; }
+
+    /// <summary>Change of the store's live message count.</summary>
+    public long MessagesDelta { get; set; }
+
+    /// <summary>Changes to the store-wide lists, applied under the global lock in the same batch.</summary>
+    public Action<ChatTx>? Global { get; set; }
+
+    public void Put(ThreadMeta meta) => Tx.Put(_metaKey, meta);
+
+    public void Put(ThreadMessages state) => Tx.Put(_stateKey, state);
+
+    public void DeleteThreadRecords()
+    {
+        Tx.Delete(_metaKey);
+        Tx.Delete(_stateKey);
+    }
+}
