@@ -54,34 +54,9 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         }
     }
 
-    /// <summary>Opens a page of records in one provider call.</summary>
-    public async ValueTask<byte[][]> OpenBatchAsync(byte[] kms, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken ct)
-    {
-        var opened = new byte[items.Count][];
-        if (provider is null)
-        {
-            for (var i = 0; i < items.Count; i++)
-            {
-                opened[i] = items[i].Frame.ToArray();
-            }
-            return opened;
-        }
-        if (items.Count == 0)
-        {
-            return opened;
-        }
-        var results = await Guard(provider.DecryptBatchAsync(KeyIdOf(kms), items, ct));
-        for (var i = 0; i < results.Length; i++)
-        {
-            opened[i] = results[i].Plaintext ?? throw Classify(results[i].Error!);
-        }
-        return opened;
-    }
-
     /// <summary>
     /// Opens a page of records in one provider call into one pooled buffer (no array per record).
-    /// Dispose the result once the page is written. Any record that fails fails the page, as in
-    /// <see cref="OpenBatchAsync"/>.
+    /// Dispose the result once the page is written. Any record that fails fails the page.
     /// </summary>
     public async ValueTask<DecryptedBatch> OpenPageAsync(byte[] kms, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken ct)
     {

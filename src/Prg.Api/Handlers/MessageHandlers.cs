@@ -42,12 +42,12 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher, long m
         var query = PageQuery.Parse(ctx.Request, maxResponseBytes);
         // The thread read for the ownership check is the one the page uses: read and decoded once.
         var page = PageQuery.Fetch(() => store.ListMessages(thread, query));
-        var bodies = await OpenAll(thread, page.Items, ctx);
+        using var bodies = await OpenAll(thread, page.Items, ctx);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteString("thread"u8, thread.Id);
         w.WriteStartArray("messages"u8);
-        for (var i = 0; i < bodies.Length; i++)
+        for (var i = 0; i < bodies.Count; i++)
         {
             Views.WriteMessage(w, page.Items[i], bodies[i]);
         }
@@ -110,11 +110,11 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher, long m
         var query = PageQuery.Parse(ctx.Request, maxResponseBytes, DefaultVersionsLimit);
         var page = PageQuery.Fetch(() => store.ListVersionPage(thread.Id, message.Key, query))
             ?? throw ApiException.NotFound("message not found");
-        var bodies = await OpenAll(thread, page.Items, ctx);
+        using var bodies = await OpenAll(thread, page.Items, ctx);
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteStartArray("versions"u8);
-        for (var i = 0; i < bodies.Length; i++)
+        for (var i = 0; i < bodies.Count; i++)
         {
             Views.WriteMessage(w, page.Items[i], bodies[i]);
         }
@@ -124,17 +124,15 @@ public sealed class MessageHandlers(ChatStore store, RecordCipher cipher, long m
         w.Flush();
     }
 
-    // The key's timestamp is taken under the same per-thread lock as its sequence number: otherwise two
-    // concurrent posts can get their seq and ts in opposite orders, and a thread listed in seq order
-    // would not be in created_ts order.
-    private ValueTask<byte[][]> OpenAll(ThreadRecord thread, IReadOnlyList<MessageRecord> messages, HttpContext ctx)
+    // One provider call for the page, its plaintexts in one pooled buffer (disposed once written).
+    private ValueTask<DecryptedBatch> OpenAll(ThreadRecord thread, IReadOnlyList<MessageRecord> messages, HttpContext ctx)
     {
         var items = new (ReadOnlyMemory<byte> Frame, RecordAad Aad)[messages.Count];
         for (var i = 0; i < items.Length; i++)
         {
             items[i] = (messages[i].Body, AadOf(messages[i]));
         }
-        return cipher.OpenBatchAsync(thread.Kms, items, ctx.Aborted);
+        return cipher.OpenPageAsync(thread.Kms, items, ctx.Aborted);
     }
 
     private static RecordAad AadOf(MessageRecord message) =>

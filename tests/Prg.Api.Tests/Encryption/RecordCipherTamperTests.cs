@@ -114,12 +114,14 @@ public sealed class RecordCipherTamperTests : IAsyncLifetime
             frames[i] = await SealAsync(kms, aads[i], $"message {i}");
         }
         var page = aads.Select((aad, i) => ((ReadOnlyMemory<byte>)frames[i], aad)).ToArray();
-        byte[][] opened = await _cipher.OpenBatchAsync(kms, page, default);
-        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"message {i}"), opened.Select(b => Encoding.UTF8.GetString(b)));
+        using (DecryptedBatch opened = await _cipher.OpenPageAsync(kms, page, default))
+        {
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"message {i}"), Enumerable.Range(0, opened.Count).Select(i => Encoding.UTF8.GetString(opened[i])));
+        }
 
         (frames[1], frames[3]) = (frames[3], frames[1]);
         page = aads.Select((aad, i) => ((ReadOnlyMemory<byte>)frames[i], aad)).ToArray();
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenBatchAsync(kms, page, default).AsTask());
+        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenPageAsync(kms, page, default).AsTask());
         Assert.Equal(500, e.Status);
         Assert.StartsWith("decryption failed", e.Message);
         Assert.Equal(1, _cipher.AuthenticationFailures);
