@@ -24,7 +24,7 @@ internal sealed class HttpConnection
     private readonly HttpContext _context;
     private readonly ChunkedDecoder _chunked = new();
     private readonly CancellationTokenSource _requestTimeout;
-    private readonly CancellationTokenSource _idleTimeout;
+    private readonly CancellationTokenSource _awaitTimeout;
     private readonly CancellationTokenSource _writeTimeout;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
@@ -40,7 +40,7 @@ internal sealed class HttpConnection
         _socket = info.Socket;
         _context = new HttpContext(info);
         // Waiting for a new request is cut short by shutdown; a request already under way is not.
-        _idleTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
+        _awaitTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
         _requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _writeTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _context.Aborted = server.AbortedToken;
@@ -141,9 +141,8 @@ internal sealed class HttpConnection
             {
                 return false;
             }
-            var idle = deadline == 0;
-            var waitUntil = idle ? Environment.TickCount64 + (long)options.IdleTimeout.TotalMilliseconds : deadline;
-            if (!await ReadMoreAsync(waitUntil, idle))
+            var waitUntil = deadline == 0 ? Environment.TickCount64 + (long)options.IdleTimeout.TotalMilliseconds : deadline;
+            if (!await ReadMoreAsync(waitUntil, awaitingRequest: _buffer.IsEmpty))
             {
                 if (_buffer.IsEmpty)
                 {
@@ -191,7 +190,7 @@ internal sealed class HttpConnection
             }
             while (_buffer.Length < length)
             {
-                if (!await ReadMoreAsync(deadline, idle: false))
+                if (!await ReadMoreAsync(deadline, awaitingRequest: false))
                 {
                     throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestContent);
                 }
@@ -220,7 +219,7 @@ internal sealed class HttpConnection
             {
                 return;
             }
-            if (!await ReadMoreAsync(deadline, idle: false))
+            if (!await ReadMoreAsync(deadline, awaitingRequest: false))
             {
                 throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestContent);
             }
@@ -282,10 +281,13 @@ internal sealed class HttpConnection
     /// <summary>
     /// Gives back what has been consumed, flushes pending responses and reads more input until
     /// <paramref name="deadline"/> (Environment.TickCount64). False when the client has closed its side
-    /// and nothing new arrived, or when an idle wait ran out; a request that runs out gets 408.
+    /// and nothing new arrived, or when a keep-alive wait ran out; a request that runs out gets 408.
     /// </summary>
-    private async ValueTask<bool> ReadMoreAsync(long deadline, bool idle)
+    /// <param name="awaitingRequest">No byte of a request is in yet: shutdown cuts the wait short.</param>
+    private async ValueTask<bool> ReadMoreAsync(long deadline, bool awaitingRequest)
     {
+        // Only a keep-alive connection may time out quietly; a request (or the first one) is answered.
+        var idle = awaitingRequest && !_firstRequest;
         if (_inputCompleted)
         {
             return false;
@@ -299,14 +301,14 @@ internal sealed class HttpConnection
         {
             return TimedOut(idle);
         }
-        var timeout = idle ? _idleTimeout : _requestTimeout;
+        var timeout = awaitingRequest ? _awaitTimeout : _requestTimeout;
         timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
         ReadResult result;
         try
         {
             result = await _input.ReadAsync(timeout.Token);
         }
-        catch (OperationCanceledException) when (idle ? !_server.IsStopping : !_server.AbortedToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (awaitingRequest ? !_server.IsStopping : !_server.AbortedToken.IsCancellationRequested)
         {
             return TimedOut(idle);
         }
@@ -414,7 +416,7 @@ internal sealed class HttpConnection
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
             }
-            _idleTimeout.Dispose();
+            _awaitTimeout.Dispose();
             _requestTimeout.Dispose();
             _writeTimeout.Dispose();
             _context.Dispose();

@@ -24,9 +24,6 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
-    /// <summary>The size of the array currently held (for tests of what is retained).</summary>
-    internal int Capacity => _buffer.Length;
-
     /// <summary>Empties the buffer; an array too large to pool is let go for the GC.</summary>
     public void Clear()
     {
@@ -71,7 +68,10 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         {
             return;
         }
-        var next = Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_written + needed)));
+        // Large buffers grow by half rather than double: a client that does not read holds its
+        // response's buffer, and the slack beyond the response is memory held for nothing.
+        var grown = _buffer.Length >= MaxPooledLength ? _buffer.Length + (long)_buffer.Length / 2 : (long)_buffer.Length * 2;
+        var next = Rent((int)Math.Min(Array.MaxLength, Math.Max(grown, (long)_written + needed)));
         _buffer.AsSpan(0, _written).CopyTo(next);
         Return(_buffer);
         _buffer = next;
