@@ -1,4 +1,5 @@
-// Listens on TCP and/or Unix domain sockets and runs one HttpConnection per accepted socket.
+// Listens on TCP and/or Unix domain sockets and runs one HttpConnection per accepted socket; beyond
+// MaxConnections open, or MaxConnectionsPerAddress from one IP, a new connection gets 503 and is closed.
 // Stop: close the listeners, let idle connections go, wait (bounded) for in-flight requests.
 using System.Collections.Concurrent;
 using System.Net;
