@@ -128,10 +128,12 @@ public sealed class ApiHost : IAsyncDisposable
         var cipher = new RecordCipher(_provider, dekStore);
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
         var storageMetrics = new StorageMetrics(_store.Kv);
+        ConnectionMetrics? connectionMetrics = null; // the server is built after the application it serves
         metrics.AppendExtra = output =>
         {
             encryptionMetrics.Write(output);
             storageMetrics.Write(output);
+            connectionMetrics?.Write(output);
         };
         var services = new ApiServices
         {
@@ -157,7 +159,11 @@ public sealed class ApiHost : IAsyncDisposable
             Limits = new HttpLimits { MaxBodyLength = server.MaxPayloadSize },
             RequestTimeout = server.HeaderTimeout,
             IdleTimeout = server.IdleTimeout,
+            WriteTimeout = server.WriteTimeout,
+            MinResponseDataRate = (int)server.MinResponseDataRate,
             MaxConnections = server.MaxConnections,
+            MaxConnectionsPerAddress = server.MaxConnectionsPerIp,
+            UnixSocketMode = server.UnixSocketMode,
             OnUnhandledException = e => _log.Error("unhandled exception", LogField.Error(e)),
         };
         options.EndPoints.Add(new IPEndPoint(ResolveAddress(server.Address), server.Port));
@@ -166,6 +172,7 @@ public sealed class ApiHost : IAsyncDisposable
             options.EndPoints.Add(new UnixDomainSocketEndPoint(server.UnixSocket));
         }
         _server = new HttpServer(options, new PrgApplication(services));
+        connectionMetrics = new ConnectionMetrics(_server);
         try
         {
             _server.Start();

@@ -108,13 +108,47 @@ public sealed class PrgApplication : IHttpApplication
         }
     }
 
-    private async ValueTask<int> DispatchAsync(HttpContext ctx)
+    /// <summary>
+    /// Before `100 Continue`: the checks the head alone decides (allow-list, credentials), so a caller
+    /// that would be refused is refused before it sends the body. HandleAsync repeats them with the body in.
+    /// </summary>
+    public bool AcceptRequestHead(HttpContext ctx)
     {
-        var request = ctx.Request;
+        var started = Stopwatch.GetTimestamp();
+        var metricsIndex = _unroutedMetrics;
+        try
+        {
+            CheckAllowList(ctx);
+            var match = _router.Match(ctx);
+            if (match.Kind == RouteMatchKind.Found && match.Tag is RouteInfo { Scope: not RouteScope.Public } route)
+            {
+                metricsIndex = route.MetricsIndex;
+                _authenticator.Authenticate(ctx.Request, route.Scope, new Caller());
+            }
+            return true;
+        }
+        catch (ApiException e)
+        {
+            ApplyCors(ctx);
+            ctx.Response.WriteError(e.Status, e.Message);
+            _metrics.Record(metricsIndex, e.Status, Stopwatch.GetTimestamp() - started);
+            return false;
+        }
+    }
+
+    // Unix-socket peers have no address: the socket file's mode decides who reaches them.
+    private void CheckAllowList(HttpContext ctx)
+    {
         if (!_allowList.IsEmpty && ctx.RemoteAddress is { } remote && !_allowList.Contains(remote))
         {
             throw new ApiException(403, "forbidden");
         }
+    }
+
+    private async ValueTask<int> DispatchAsync(HttpContext ctx)
+    {
+        var request = ctx.Request;
+        CheckAllowList(ctx);
         ApplyCors(ctx);
         if (request.Method == HttpMethod.Options)
         {

@@ -19,6 +19,7 @@ public sealed class BadHttpRequestException : Exception
         RequestRejectionReason.HeadersTooLarge or RequestRejectionReason.TooManyHeaders => 431,
         RequestRejectionReason.UnsupportedHttpVersion => 505,
         RequestRejectionReason.BodyTooLarge => 413,
+        RequestRejectionReason.RequestTimeout => 408,
         _ => 400,
     };
 
@@ -41,6 +42,7 @@ public sealed class BadHttpRequestException : Exception
         RequestRejectionReason.InvalidChunkedBody => "malformed chunked body",
         RequestRejectionReason.BodyTooLarge => "payload too large",
         RequestRejectionReason.UnexpectedEndOfRequestContent => "unexpected end of request content",
+        RequestRejectionReason.RequestTimeout => "request timeout",
         _ => "bad request",
     };
 }

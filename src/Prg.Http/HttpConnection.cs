@@ -1,6 +1,12 @@
 // One client connection: reads requests from a PipeReader, runs them through the application one at
-// a time (so pipelined requests are answered in order) and writes responses into a PipeWriter,
-// flushing only when no further request is already buffered.
+// a time (so pipelined requests are answered in order) and writes responses into a PipeWriter.
+// Backpressure: once OutputChunk bytes are pending they are flushed, and the flush awaited, before
+// the next request is read or processed, so a client that does not read stops being served instead
+// of making the server buffer for it. Every flush that does not complete at once has a deadline
+// (WriteTimeout plus its size at MinResponseDataRate); missing it closes the connection.
+// Reading follows Kestrel: the first request is due within RequestTimeout of accept; between
+// requests IdleTimeout runs until the next request's first byte, then RequestTimeout. A request not
+// in by its deadline is answered 408 and the connection closed.
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -9,43 +15,46 @@ namespace Prg.Http;
 
 internal sealed class HttpConnection
 {
+    // Pending output at or above this is flushed before anything else happens; a larger body is
+    // handed to the socket in pieces of this size, each under its own write deadline.
+    internal const int OutputChunk = 64 * 1024;
+
     private readonly HttpServer _server;
     private readonly Socket _socket;
     private readonly HttpContext _context;
     private readonly ChunkedDecoder _chunked = new();
     private readonly CancellationTokenSource _requestTimeout;
-    private readonly CancellationTokenSource _idleTimeout;
+    private readonly CancellationTokenSource _awaitTimeout;
+    private readonly CancellationTokenSource _writeTimeout;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
+    private readonly long _acceptedAt = Environment.TickCount64;
     private ReadOnlySequence<byte> _buffer;
     private bool _inputCompleted;
-    private bool _unflushed;
+    private bool _firstRequest = true;
+    private bool _writeFailed;
 
-    public HttpConnection(HttpServer server, Socket socket, Stream stream, long id)
+    public HttpConnection(HttpServer server, ConnectionInfo info, Stream stream)
     {
         _server = server;
-        _socket = socket;
-        _context = new HttpContext(new ConnectionInfo(socket, id));
+        _socket = info.Socket;
+        _context = new HttpContext(info);
         // Waiting for a new request is cut short by shutdown; a request already under way is not.
-        _idleTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
+        _awaitTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
         _requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
+        _writeTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _context.Aborted = server.AbortedToken;
         _context.Connection.Stream = stream;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 8192, leaveOpen: true));
     }
 
-    public ConnectionInfo Info => _context.Connection;
-
-    public bool IsHandlingRequest { get; private set; }
-
     public async Task RunAsync()
     {
         var lingerOnClose = false;
         try
         {
-            var options = _server.Options;
-            if (options.AcceptFilter is { } filter && !filter(_context.Connection))
+            if (_server.Options.AcceptFilter is { } filter && !filter(_context.Connection))
             {
                 return;
             }
@@ -55,20 +64,19 @@ internal sealed class HttpConnection
                 {
                     break;
                 }
-                IsHandlingRequest = true;
                 var request = _context.Request;
-                try
+                _context.Reset();
+                if (WaitsForContinue(request) && !AcceptHead())
                 {
-                    await ReceiveBodyAsync(request);
-                    await InvokeApplicationAsync();
+                    // The refusal goes out instead of 100 Continue; a body sent anyway is never read.
+                    await WriteResponseAsync(keepAlive: false);
+                    lingerOnClose = true;
+                    break;
                 }
-                finally
-                {
-                    IsHandlingRequest = false;
-                }
+                await ReceiveBodyAsync(request);
+                await InvokeApplicationAsync();
                 var keepAlive = request.KeepAlive && !_context.Response.CloseConnection && !_server.IsStopping;
-                ResponseSerializer.Write(_output, _context.Response, keepAlive, !request.IsHttp11, request.Method == HttpMethod.Head);
-                _unflushed = true;
+                await WriteResponseAsync(keepAlive);
                 if (!keepAlive)
                 {
                     break;
@@ -81,19 +89,23 @@ internal sealed class HttpConnection
         }
         catch (BadHttpRequestException bad)
         {
+            if (bad.Reason == RequestRejectionReason.RequestTimeout)
+            {
+                _server.Counters.CountRequestTimeout();
+            }
             _context.Response.Reset();
             _context.Response.WriteError(bad.StatusCode, bad.Message);
             ResponseSerializer.Write(_output, _context.Response, keepAlive: false, isHttp10: false, headOnly: false);
-            _unflushed = true;
             lingerOnClose = true;
         }
         catch (OperationCanceledException)
         {
-            // Idle/request timeout or shutdown: close without a response.
+            // Write timeout or shutdown: close without a response.
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // The peer went away.
+            _writeFailed = true;
         }
         finally
         {
@@ -101,11 +113,14 @@ internal sealed class HttpConnection
         }
     }
 
-    /// <summary>Waits for a complete request head and parses it. False when the client closed cleanly.</summary>
+    /// <summary>Waits for a complete request head and parses it. False when the client closed cleanly or went idle.</summary>
     private async ValueTask<bool> ReceiveHeadAsync()
     {
-        var limits = _server.Options.Limits;
-        var deadline = 0L;
+        var options = _server.Options;
+        var limits = options.Limits;
+        var requestTimeout = (long)options.RequestTimeout.TotalMilliseconds;
+        // 0 while waiting idle for the next request; the first request is due from accept.
+        var deadline = _firstRequest ? _acceptedAt + requestTimeout : 0L;
         while (true)
         {
             if (!_buffer.IsEmpty)
@@ -114,22 +129,20 @@ internal sealed class HttpConnection
                 {
                     HttpParser.ParseHead(_buffer, headLength, _context.Request, limits);
                     _buffer = _buffer.Slice(headLength);
+                    _firstRequest = false;
                     return true;
                 }
-                // The request has started: from here on the whole request must arrive within the timeout.
                 if (deadline == 0)
                 {
-                    deadline = Environment.TickCount64 + (long)_server.Options.RequestTimeout.TotalMilliseconds;
+                    deadline = Environment.TickCount64 + requestTimeout;
                 }
             }
             else if (_inputCompleted)
             {
                 return false;
             }
-            var wait = deadline == 0
-                ? (long)_server.Options.IdleTimeout.TotalMilliseconds
-                : deadline - Environment.TickCount64;
-            if (!await ReadMoreAsync(wait, idle: deadline == 0))
+            var waitUntil = deadline == 0 ? Environment.TickCount64 + (long)options.IdleTimeout.TotalMilliseconds : deadline;
+            if (!await ReadMoreAsync(waitUntil, awaitingRequest: _buffer.IsEmpty))
             {
                 if (_buffer.IsEmpty)
                 {
@@ -137,10 +150,30 @@ internal sealed class HttpConnection
                 }
                 throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestLine);
             }
-            if (deadline == 0 && !_buffer.IsEmpty)
+        }
+    }
+
+    private static bool WaitsForContinue(HttpRequest request) =>
+        request.ExpectsContinue && (request.ContentLength > 0 || request.IsChunked);
+
+    /// <summary>Lets the application refuse a request from its head, before the client sends the body.</summary>
+    private bool AcceptHead()
+    {
+        try
+        {
+            if (_server.Application.AcceptRequestHead(_context))
             {
-                deadline = Environment.TickCount64 + (long)_server.Options.RequestTimeout.TotalMilliseconds;
+                _context.Reset();
+                return true;
             }
+            return false;
+        }
+        catch (Exception e)
+        {
+            _server.Options.OnUnhandledException?.Invoke(e);
+            _context.Response.Reset();
+            _context.Response.WriteError(500, "internal error");
+            return false;
         }
     }
 
@@ -157,7 +190,7 @@ internal sealed class HttpConnection
             }
             while (_buffer.Length < length)
             {
-                if (!await ReadMoreAsync(deadline - Environment.TickCount64, idle: false))
+                if (!await ReadMoreAsync(deadline, awaitingRequest: false))
                 {
                     throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestContent);
                 }
@@ -186,7 +219,7 @@ internal sealed class HttpConnection
             {
                 return;
             }
-            if (!await ReadMoreAsync(deadline - Environment.TickCount64, idle: false))
+            if (!await ReadMoreAsync(deadline, awaitingRequest: false))
             {
                 throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestContent);
             }
@@ -195,11 +228,10 @@ internal sealed class HttpConnection
 
     private async ValueTask InvokeApplicationAsync()
     {
-        _context.Reset();
         try
         {
             var pending = _server.Application.HandleAsync(_context);
-            if (!pending.IsCompleted && _unflushed)
+            if (!pending.IsCompleted && _output.UnflushedBytes > 0)
             {
                 // Earlier pipelined responses should not wait behind a slow handler.
                 await FlushAsync();
@@ -215,56 +247,131 @@ internal sealed class HttpConnection
     }
 
     /// <summary>
-    /// Gives back what has been consumed, flushes pending responses and reads more input.
-    /// False when the client has closed its side and nothing new arrived.
+    /// Serialises the response. A small one stays in the pipe (pipelined answers share a flush) until
+    /// OutputChunk bytes are pending; a large body goes out piece by piece, each piece flushed.
     /// </summary>
-    private async ValueTask<bool> ReadMoreAsync(long timeoutMs, bool idle)
+    private async ValueTask WriteResponseAsync(bool keepAlive)
     {
+        var request = _context.Request;
+        var response = _context.Response;
+        var headOnly = request.Method == HttpMethod.Head;
+        var body = headOnly ? ReadOnlyMemory<byte>.Empty : response.Body.WrittenMemory;
+        if (body.Length <= OutputChunk)
+        {
+            ResponseSerializer.Write(_output, response, keepAlive, !request.IsHttp11, headOnly);
+        }
+        else
+        {
+            ResponseSerializer.WriteHead(_output, response, keepAlive, !request.IsHttp11);
+            while (!body.IsEmpty)
+            {
+                var piece = body[..Math.Min(body.Length, OutputChunk)];
+                piece.Span.CopyTo(_output.GetSpan(piece.Length));
+                _output.Advance(piece.Length);
+                body = body[piece.Length..];
+                await FlushAsync();
+            }
+        }
+        if (_output.UnflushedBytes >= OutputChunk)
+        {
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// Gives back what has been consumed, flushes pending responses and reads more input until
+    /// <paramref name="deadline"/> (Environment.TickCount64). False when the client has closed its side
+    /// and nothing new arrived, or when a keep-alive wait ran out; a request that runs out gets 408.
+    /// </summary>
+    /// <param name="awaitingRequest">No byte of a request is in yet: shutdown cuts the wait short.</param>
+    private async ValueTask<bool> ReadMoreAsync(long deadline, bool awaitingRequest)
+    {
+        // Only a keep-alive connection may time out quietly; a request (or the first one) is answered.
+        var idle = awaitingRequest && !_firstRequest;
         if (_inputCompleted)
         {
             return false;
         }
-        if (timeoutMs <= 0)
-        {
-            throw new OperationCanceledException("request timeout");
-        }
         var previous = _buffer.Length;
         _input.AdvanceTo(_buffer.Start, _buffer.End);
         _buffer = default;
-        if (_unflushed)
+        await FlushAsync();
+        var remaining = deadline - Environment.TickCount64;
+        if (remaining <= 0)
         {
-            await FlushAsync();
+            return TimedOut(idle);
         }
-        var timeout = idle ? _idleTimeout : _requestTimeout;
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(timeoutMs));
-        var result = await _input.ReadAsync(timeout.Token);
-        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        var timeout = awaitingRequest ? _awaitTimeout : _requestTimeout;
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
+        ReadResult result;
+        try
+        {
+            result = await _input.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (awaitingRequest ? !_server.IsStopping : !_server.AbortedToken.IsCancellationRequested)
+        {
+            return TimedOut(idle);
+        }
+        finally
+        {
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
         _buffer = result.Buffer;
         _inputCompleted = result.IsCompleted;
         return _buffer.Length > previous || !result.IsCompleted;
     }
 
+    private static bool TimedOut(bool idle) =>
+        idle ? false : throw new BadHttpRequestException(RequestRejectionReason.RequestTimeout);
+
     private async ValueTask SendContinueAsync()
     {
         ResponseSerializer.WriteContinue(_output);
-        _unflushed = true;
         await FlushAsync();
     }
 
+    /// <summary>Flushes pending output; one that does not complete at once must complete by its write deadline.</summary>
     private async ValueTask FlushAsync()
     {
-        _unflushed = false;
-        await _output.FlushAsync(_server.AbortedToken);
+        var pending = _output.UnflushedBytes;
+        if (pending == 0)
+        {
+            return;
+        }
+        var flush = _output.FlushAsync(_writeTimeout.Token);
+        if (flush.IsCompleted)
+        {
+            flush.GetAwaiter().GetResult();
+            return;
+        }
+        var options = _server.Options;
+        var allowed = options.MinResponseDataRate > 0
+            ? options.WriteTimeout + TimeSpan.FromSeconds((double)pending / options.MinResponseDataRate)
+            : options.WriteTimeout;
+        _writeTimeout.CancelAfter(allowed);
+        try
+        {
+            await flush;
+        }
+        catch (OperationCanceledException) when (!_server.AbortedToken.IsCancellationRequested)
+        {
+            _writeFailed = true;
+            _server.Counters.CountWriteTimeout();
+            throw;
+        }
+        finally
+        {
+            _writeTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
     }
 
     private async Task CloseAsync(bool linger)
     {
         try
         {
-            if (_unflushed)
+            if (!_writeFailed)
             {
-                _unflushed = false;
-                await _output.FlushAsync(CancellationToken.None);
+                await FlushAsync();
             }
             if (linger)
             {
@@ -298,6 +405,9 @@ internal sealed class HttpConnection
         }
         finally
         {
+            // The socket goes first: completing the writer writes whatever is still buffered
+            // synchronously, which must not block on a client that does not read.
+            _socket.Dispose();
             try
             {
                 _input.Complete();
@@ -306,9 +416,9 @@ internal sealed class HttpConnection
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
             }
-            _socket.Dispose();
-            _idleTimeout.Dispose();
+            _awaitTimeout.Dispose();
             _requestTimeout.Dispose();
+            _writeTimeout.Dispose();
             _context.Dispose();
         }
     }

@@ -100,23 +100,48 @@ public static class HttpParser
         {
             throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
         }
+        var pathStart = 0;
         if (target[0] != (byte)'/')
         {
-            // Only "OPTIONS *" may use the asterisk form; absolute and authority forms are not served.
+            // "OPTIONS *" is the asterisk form; anything else not starting with '/' must be the
+            // absolute form. The authority form (CONNECT) is not served.
             if (target.Length != 1 || target[0] != (byte)'*' || request.Method != HttpMethod.Options)
             {
-                throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
+                pathStart = AbsoluteFormPathStart(target);
             }
         }
-        var question = target.IndexOf((byte)'?');
-        if (question < 0)
+        var pathAndQuery = target[pathStart..];
+        var question = pathAndQuery.IndexOf((byte)'?');
+        var pathLength = question < 0 ? pathAndQuery.Length : question;
+        var queryStart = question < 0 ? 0 : targetStart + pathStart + question + 1;
+        var queryLength = question < 0 ? 0 : pathAndQuery.Length - question - 1;
+        if (pathLength == 0)
         {
-            request.SetRequestLine(0, methodEnd, targetStart, target.Length, 0, 0);
+            // "http://host" or "http://host?q": the path is "/", which is the last byte of "//".
+            request.SetRequestLine(0, methodEnd, targetStart + target.IndexOf("//"u8) + 1, 1, queryStart, queryLength);
+            return;
         }
-        else
+        request.SetRequestLine(0, methodEnd, targetStart + pathStart, pathLength, queryStart, queryLength);
+    }
+
+    /// <summary>
+    /// Where the path starts in an absolute-form target (RFC 9112 §3.2.2, "http://host/path?q"). The
+    /// request is routed by that path; the authority is checked, then ignored like the Host header.
+    /// </summary>
+    private static int AbsoluteFormPathStart(ReadOnlySpan<byte> target)
+    {
+        var schemeLength = target.Length > 7 && Ascii.EqualsIgnoreCase(target[..7], "http://"u8) ? 7
+            : target.Length > 8 && Ascii.EqualsIgnoreCase(target[..8], "https://"u8) ? 8
+            : throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
+        var rest = target[schemeLength..];
+        var authorityLength = rest.IndexOfAny((byte)'/', (byte)'?');
+        var authority = authorityLength < 0 ? rest : rest[..authorityLength];
+        // An http(s) URI with an empty host is invalid, and userinfo is refused (RFC 9110 §4.2.1, §4.2.4).
+        if (authority.IsEmpty || authority.Contains((byte)'@'))
         {
-            request.SetRequestLine(0, methodEnd, targetStart, question, targetStart + question + 1, target.Length - question - 1);
+            throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
         }
+        return schemeLength + authority.Length;
     }
 
     private static void ParseVersion(ReadOnlySpan<byte> version, HttpRequest request)

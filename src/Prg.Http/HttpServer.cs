@@ -1,4 +1,5 @@
-// Listens on TCP and/or Unix domain sockets and runs one HttpConnection per accepted socket.
+// Listens on TCP and/or Unix domain sockets and runs one HttpConnection per accepted socket; beyond
+// MaxConnections open, or MaxConnectionsPerAddress from one IP, a new connection gets 503 and is closed.
 // Stop: close the listeners, let idle connections go, wait (bounded) for in-flight requests.
 using System.Collections.Concurrent;
 using System.Net;
@@ -9,10 +10,8 @@ namespace Prg.Http;
 
 public sealed class HttpServer : IAsyncDisposable
 {
-    private const string BusyBody = "{\"error\":\"too many connections\"}";
-
-    private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
-        $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {BusyBody.Length}\r\nConnection: close\r\n\r\n{BusyBody}");
+    private static readonly byte[] s_busyResponse = Refusal("too many connections");
+    private static readonly byte[] s_addressBusyResponse = Refusal("too many connections from this address");
 
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
@@ -20,6 +19,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborted = new();
     private readonly List<string> _socketFiles = [];
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
     private long _nextConnectionId;
     private int _stopped;
 
@@ -31,6 +31,10 @@ public sealed class HttpServer : IAsyncDisposable
 
     public HttpServerOptions Options { get; }
     public IHttpApplication Application { get; }
+    public HttpServerCounters Counters { get; } = new();
+
+    /// <summary>Connections open right now.</summary>
+    public int OpenConnections => _connections.Count;
 
     /// <summary>The endpoints actually bound (port 0 resolved to the real port).</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _listeners.Select(l => l.LocalEndPoint!).ToList();
@@ -170,27 +174,74 @@ public sealed class HttpServer : IAsyncDisposable
             }
             if (_connections.Count >= Options.MaxConnections)
             {
-                RejectBusy(socket);
+                Counters.CountRefusedAtCapacity();
+                Refuse(socket, s_busyResponse);
                 continue;
             }
             var id = Interlocked.Increment(ref _nextConnectionId);
+            var info = new ConnectionInfo(socket, id);
+            if (!TryCountAddress(info.RemoteAddress))
+            {
+                Counters.CountRefusedPerAddress();
+                Refuse(socket, s_addressBusyResponse);
+                continue;
+            }
             // Registered before it can run, so a connection that ends at once cannot leave a stale
             // entry behind (stale entries would count against MaxConnections forever).
-            var run = new Task<Task>(() => RunConnectionAsync(socket, id));
+            var run = new Task<Task>(() => RunConnectionAsync(info));
             _connections[id] = run.Unwrap();
             run.Start(TaskScheduler.Default);
         }
     }
 
-    private async Task RunConnectionAsync(Socket socket, long id)
+    // Unix-socket peers (no address) are not counted: the socket file's permissions govern them.
+    private bool TryCountAddress(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return true;
+        }
+        lock (_perAddress)
+        {
+            _perAddress.TryGetValue(address, out var open);
+            if (open >= Options.MaxConnectionsPerAddress)
+            {
+                return false;
+            }
+            _perAddress[address] = open + 1;
+            return true;
+        }
+    }
+
+    private void UncountAddress(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return;
+        }
+        lock (_perAddress)
+        {
+            var open = _perAddress[address] - 1;
+            if (open == 0)
+            {
+                _perAddress.Remove(address);
+            }
+            else
+            {
+                _perAddress[address] = open;
+            }
+        }
+    }
+
+    private async Task RunConnectionAsync(ConnectionInfo info)
     {
         Stream? stream = null;
         try
         {
-            stream = await OpenStreamAsync(socket);
+            stream = await OpenStreamAsync(info.Socket);
             if (stream is not null)
             {
-                await new HttpConnection(this, socket, stream, id).RunAsync();
+                await new HttpConnection(this, info, stream).RunAsync();
             }
         }
         catch (Exception e)
@@ -200,7 +251,8 @@ public sealed class HttpServer : IAsyncDisposable
         finally
         {
             stream?.Dispose();
-            _connections.TryRemove(id, out _);
+            UncountAddress(info.RemoteAddress);
+            _connections.TryRemove(info.Id, out _);
         }
     }
 
@@ -223,11 +275,18 @@ public sealed class HttpServer : IAsyncDisposable
         }
     }
 
-    private static void RejectBusy(Socket socket)
+    private static byte[] Refusal(string message)
+    {
+        var body = $"{{\"error\":\"{message}\"}}";
+        return Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}");
+    }
+
+    private static void Refuse(Socket socket, byte[] response)
     {
         try
         {
-            socket.Send(s_busyResponse, SocketFlags.None);
+            socket.Send(response, SocketFlags.None);
             socket.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)

@@ -11,13 +11,28 @@ public sealed class HttpServerOptions
 
     public HttpLimits Limits { get; init; } = new();
 
-    /// <summary>How long a client may take to send a whole request (head and body) once it starts one.</summary>
+    /// <summary>
+    /// How long a client may take to send a whole request (head and body): from accept for the first
+    /// request, from its first byte for later ones. A request not in by then is answered 408.
+    /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a keep-alive connection may sit idle between requests.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Grace every write gets before <see cref="MinResponseDataRate"/> is applied (Kestrel's model).</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bytes per second a client must read: a write of n bytes that the peer has not taken within
+    /// WriteTimeout + n / rate closes the connection. 0 leaves only the WriteTimeout.
+    /// </summary>
+    public int MinResponseDataRate { get; init; } = 240;
+
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Concurrent connections from one IP address (Unix-socket peers are not counted).</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 1_000;
 
     /// <summary>File mode applied to Unix socket files after bind (e.g. 0600 for the key service).</summary>
     public UnixFileMode? UnixSocketMode { get; init; }

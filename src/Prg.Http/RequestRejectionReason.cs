@@ -20,4 +20,5 @@ public enum RequestRejectionReason : byte
     InvalidChunkedBody,
     BodyTooLarge,
     UnexpectedEndOfRequestContent,
+    RequestTimeout,
 }

@@ -1,5 +1,6 @@
 // Writes a finished HttpResponse into the connection's PipeWriter: status line, Date, framing
-// headers, the handler's headers, then the body. Content-Length is always set.
+// headers, the handler's headers, then the body (at once, or in pieces the connection hands over).
+// Content-Length is always set.
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
@@ -8,23 +9,36 @@ namespace Prg.Http;
 
 internal static class ResponseSerializer
 {
+    /// <summary>Writes head and body in one piece: for bodies small enough to sit in the pipe at once.</summary>
     public static void Write(PipeWriter output, HttpResponse response, bool keepAlive, bool isHttp10, bool headOnly)
     {
-        var body = response.Body.WrittenSpan;
-        var extra = response.ExtraHeaders;
-        var status = StatusLines.For(response.StatusCode);
-        var date = DateHeader.Line;
-        var contentType = response.ContentType.Span;
-        // Upper bound of the head; the body follows in the same buffer.
-        var headSize = status.Length + date.Length + 16 + contentType.Length + 2 + 16 + 20 + 2 + 24 + extra.Length + 2;
-        var span = output.GetSpan(headSize + (headOnly ? 0 : body.Length));
+        var body = headOnly ? default : response.Body.WrittenSpan;
+        var span = output.GetSpan(MaxHeadLength(response) + body.Length);
+        var n = PutHead(span, response, keepAlive, isHttp10);
+        Put(span, ref n, body);
+        output.Advance(n);
+    }
+
+    /// <summary>Writes only the head (Content-Length of the whole body): the caller sends the body in pieces.</summary>
+    public static void WriteHead(PipeWriter output, HttpResponse response, bool keepAlive, bool isHttp10)
+    {
+        var span = output.GetSpan(MaxHeadLength(response));
+        output.Advance(PutHead(span, response, keepAlive, isHttp10));
+    }
+
+    private static int MaxHeadLength(HttpResponse response) =>
+        StatusLines.For(response.StatusCode).Length + DateHeader.Line.Length + 16 + response.ContentType.Length + 2
+        + 16 + 20 + 2 + 24 + response.ExtraHeaders.Length + 2;
+
+    private static int PutHead(Span<byte> span, HttpResponse response, bool keepAlive, bool isHttp10)
+    {
         var n = 0;
-        Put(span, ref n, status);
-        Put(span, ref n, date);
+        Put(span, ref n, StatusLines.For(response.StatusCode));
+        Put(span, ref n, DateHeader.Line);
         Put(span, ref n, "Content-Type: "u8);
-        Put(span, ref n, contentType);
+        Put(span, ref n, response.ContentType.Span);
         Put(span, ref n, "\r\nContent-Length: "u8);
-        Utf8Formatter.TryFormat(body.Length, span[n..], out var digits);
+        Utf8Formatter.TryFormat(response.Body.WrittenCount, span[n..], out var digits);
         n += digits;
         Put(span, ref n, "\r\n"u8);
         if (!keepAlive)
@@ -35,13 +49,9 @@ internal static class ResponseSerializer
         {
             Put(span, ref n, "Connection: keep-alive\r\n"u8);
         }
-        Put(span, ref n, extra);
+        Put(span, ref n, response.ExtraHeaders);
         Put(span, ref n, "\r\n"u8);
-        if (!headOnly)
-        {
-            Put(span, ref n, body);
-        }
-        output.Advance(n);
+        return n;
     }
 
     public static void WriteContinue(PipeWriter output)

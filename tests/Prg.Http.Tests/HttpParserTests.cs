@@ -66,6 +66,21 @@ public sealed class HttpParserTests
         Assert.Equal(keepAlive, Parse(text).KeepAlive);
     }
 
+    [Theory]
+    [InlineData("GET http://example.com/v1/threads?limit=5 HTTP/1.1", "/v1/threads", "limit=5")]
+    [InlineData("GET HTTPS://example.com:8443/a/b HTTP/1.1", "/a/b", "")]
+    [InlineData("GET http://[::1]:8080/a%20b?x HTTP/1.1", "/a%20b", "x")]
+    [InlineData("GET http://example.com HTTP/1.1", "/", "")]
+    [InlineData("GET http://example.com?q=1 HTTP/1.1", "/", "q=1")]
+    public void AcceptsTheAbsoluteFormAndRoutesByItsPath(string requestLine, string path, string query)
+    {
+        // RFC 9112 §3.2.2: the target's authority wins; a Host header that disagrees is ignored.
+        var request = Parse(requestLine + "\r\nHost: other\r\n\r\n");
+        Assert.Equal(path, request.PathString);
+        Assert.Equal(query, Encoding.ASCII.GetString(request.Query));
+        Assert.Equal("other", request.GetHeaderString("host"u8));
+    }
+
     public static TheoryData<string, int> Rejections => new()
     {
         { "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400 },                      // double space
@@ -77,7 +92,12 @@ public sealed class HttpParserTests
         { "GET / http/1.1\r\nHost: x\r\n\r\n", 400 },
         { "GET noslash HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
         { "GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400 },                        // asterisk only for OPTIONS
-        { "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400 },                // absolute form not served
+        { "GET ftp://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400 },                 // absolute form: http(s) only
+        { "GET http:///a HTTP/1.1\r\nHost: x\r\n\r\n", 400 },               // empty host
+        { "GET http://u@x/a HTTP/1.1\r\nHost: x\r\n\r\n", 400 },            // userinfo
+        { "GET http:// HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+        { "GET http://x/a HTTP/1.1\r\n\r\n", 400 },                        // absolute form still needs Host
+        { "CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n", 400 },              // authority form not served
         { "GET /a#frag HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
         { "GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
         { "GET / HTTP/1.1\r\n\r\n", 400 },                                   // missing Host

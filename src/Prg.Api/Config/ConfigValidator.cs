@@ -33,6 +33,10 @@ internal static class ConfigValidator
         Require(server.MaxConnections >= 1, "server.max_connections", $"must be at least 1, got {server.MaxConnections}");
         Require(server.HeaderTimeout > TimeSpan.Zero, "server.header_timeout", "must be greater than zero");
         Require(server.IdleTimeout > TimeSpan.Zero, "server.idle_timeout", "must be greater than zero");
+        Require(server.WriteTimeout > TimeSpan.Zero, "server.write_timeout", "must be greater than zero");
+        Require(server.MinResponseDataRate is >= 0 and <= int.MaxValue, "server.min_response_data_rate",
+            $"must be 0 (off) or a rate in bytes per second up to 2GB, got {server.MinResponseDataRate}");
+        Require(server.MaxConnectionsPerIp >= 1, "server.max_connections_per_ip", $"must be at least 1, got {server.MaxConnectionsPerIp}");
 
         if (server.UnixSocket is not null)
         {

@@ -83,6 +83,18 @@ internal sealed class ConfigValue
         _ => throw Fail($"expected fsync or relaxed, got '{Scalar()}'"),
     };
 
+    /// <summary>A Unix file mode in octal, e.g. `0660` or `660` (permission bits only).</summary>
+    public UnixFileMode FileMode()
+    {
+        string text = Scalar().Trim();
+        if (text.Length is < 3 or > 4 || !text.All(c => c is >= '0' and <= '7') || (text.Length == 4 && text[0] != '0'))
+        {
+            throw Fail($"expected an octal file mode such as 0660, got '{text}'");
+        }
+
+        return (UnixFileMode)System.Convert.ToInt32(text, 8);
+    }
+
     /// <summary>A list given as a YAML sequence of scalars or as one comma-separated string; blanks are dropped.</summary>
     public List<string> List()
     {

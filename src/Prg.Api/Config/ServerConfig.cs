@@ -30,15 +30,28 @@ public sealed class ServerConfig
     /// <summary>`server.unix_socket` (prg): also serve the API on this Unix domain socket path; null for none.</summary>
     public string? UnixSocket { get; set; }
 
+    /// <summary>`server.unix_socket_mode` (prg): the socket file's mode; who may connect is decided by it, not by the IP allow-list.</summary>
+    public UnixFileMode UnixSocketMode { get; set; } =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
     /// <summary>`server.durability` (prg): `fsync` (default) or `relaxed`.</summary>
     public DurabilityMode Durability { get; set; } = DurabilityMode.Fsync;
 
     /// <summary>`server.max_connections` (prg): concurrent connections accepted before new ones are refused.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>`server.header_timeout` (prg): time a client has to send a complete request head.</summary>
+    /// <summary>`server.max_connections_per_ip` (prg): concurrent connections from one IP address.</summary>
+    public int MaxConnectionsPerIp { get; set; } = 1_000;
+
+    /// <summary>`server.header_timeout` (prg): time a client has to send a complete request head (from accept for the first).</summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>`server.idle_timeout` (prg): keep-alive connection idle time before it is closed.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>`server.write_timeout` (prg): grace every write to a client gets before the minimum rate applies.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>`server.min_response_data_rate` (prg): bytes per second a client must read; 0 for the write timeout alone.</summary>
+    public long MinResponseDataRate { get; set; } = 240;
 }

@@ -387,6 +387,24 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(LogLevel.Info, c.Logging.Level);
     }
 
+    [Fact]
+    public void TransportLimitsDefaultAndParse()
+    {
+        ServerConfig defaults = ConfigLoader.Load(null, Env(), _dir.Path).Config.Server;
+        Assert.Equal(TimeSpan.FromSeconds(5), defaults.WriteTimeout);
+        Assert.Equal(240, defaults.MinResponseDataRate);
+        Assert.Equal(1000, defaults.MaxConnectionsPerIp);
+        Assert.Equal((UnixFileMode)Convert.ToInt32("660", 8), defaults.UnixSocketMode);
+
+        string file = _dir.Write("transport.yaml",
+            "server:\n  write_timeout: 30s\n  min_response_data_rate: 1KB\n  max_connections_per_ip: 64\n  unix_socket_mode: \"0600\"\n");
+        ServerConfig set = ConfigLoader.Load(file, Env(), _dir.Path).Config.Server;
+        Assert.Equal(TimeSpan.FromSeconds(30), set.WriteTimeout);
+        Assert.Equal(1024, set.MinResponseDataRate);
+        Assert.Equal(64, set.MaxConnectionsPerIp);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, set.UnixSocketMode);
+    }
+
     [Theory]
     [InlineData("server:\n  port: 0\n", "server.port must be between 1 and 65535, got 0", ":2:")]
     [InlineData("server:\n  port: 70000\n", "server.port must be between 1 and 65535", ":2:")]
@@ -399,6 +417,11 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("server:\n  header_timeout: 0s\n", "server.header_timeout must be greater than zero", ":2:")]
     [InlineData("server:\n  idle_timeout: soon\n", "server.idle_timeout: expected a duration", ":2:")]
     [InlineData("server:\n  max_connections: 0\n", "server.max_connections must be at least 1", ":2:")]
+    [InlineData("server:\n  max_connections_per_ip: 0\n", "server.max_connections_per_ip must be at least 1", ":2:")]
+    [InlineData("server:\n  write_timeout: 0s\n", "server.write_timeout must be greater than zero", ":2:")]
+    [InlineData("server:\n  min_response_data_rate: 4GB\n", "server.min_response_data_rate must be 0 (off) or a rate", ":2:")]
+    [InlineData("server:\n  unix_socket_mode: \"0999\"\n", "expected an octal file mode such as 0660, got '0999'", ":2:")]
+    [InlineData("server:\n  unix_socket_mode: rw\n", "server.unix_socket_mode: expected an octal file mode", ":2:")]
     [InlineData("server:\n  ip_whitelist: [\"10.0.0.0/33\"]\n", "'10.0.0.0/33'", ":2:")]
     [InlineData("server:\n  ip_whitelist: [\"not-an-ip\"]\n", "server.ip_whitelist", ":2:")]
     [InlineData("server:\n  api_keys:\n    admin: [k1]\n    frontend: [k1]\n", "listed under both admin and frontend", ":4:")]
