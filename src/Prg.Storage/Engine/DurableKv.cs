@@ -37,7 +37,7 @@ namespace Prg.Storage.Engine;
 /// <summary>
 /// A durable byte-array key-value store with atomic multi-key batches. Reads are safe from any thread.
 /// </summary>
-public sealed class DurableKv : IDisposable, IAsyncDisposable
+public sealed partial class DurableKv : IDisposable, IAsyncDisposable
 {
     private const int WalEntryOverhead = 64;
 
