@@ -12,6 +12,7 @@ public static class HelpText
           serve     Run the chat store (default: 127.0.0.1:8080, data in ./prg-data,
                     embedded KMS with a master key generated on first run).
                       --config FILE   YAML config (else $PROGRESSDB_CONFIG, else ./config.yaml)
+                      --salvage       start even if the write-ahead log is damaged; reports what is lost
           kms       Run the external key service (prgkms) on a Unix socket (0600).
                       --master-key-file FILE --socket PATH --data-dir DIR; see 'prg kms --help'
           keygen    Write a new 32-byte master key as hex to a new file with mode 0600.

@@ -53,6 +53,7 @@ public static class KmsCommand
             return ExitCodes.Ok;
         }
 
+        PrivateFiles.Restrict();
         KmsServiceOptions options;
         try
         {
