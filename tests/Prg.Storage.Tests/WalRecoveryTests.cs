@@ -156,6 +156,25 @@ public sealed class WalRecoveryTests
             Assert.StartsWith("lap5-", Get(recovered, $"k{i}"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_durable_wait_completes_when_traffic_stops_right_after_a_group_commit()
+    {
+        // B's record is appended first; A's commit starts a flush that covers it; B asks to wait a
+        // little later, at varying moments, so some of its waits start while that flush is still
+        // running. Then traffic stops. A lost wake-up shows as a wait that never completes.
+        using var dir = new TempDirectory();
+        await using var kv = DurableKv.Open(SmallOptions(dir.Sub("store")));
+        for (int round = 0; round < 300; round++)
+        {
+            CommitHandle b = kv.Apply(Batch($"b{round}", "y"));
+            ValueTask a = kv.CommitAsync(Batch($"a{round}", "x"));
+            Thread.SpinWait(2000 * (round % 40));
+            Task waitB = kv.WaitDurableAsync(b).AsTask();
+            await Task.WhenAll(a.AsTask(), waitB).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.Equal("y", Get(kv, "b299"));
+    }
+
     // Ten durable single-record commits (each awaited, so each later record was appended after the
     // earlier ones were fsynced); the sixth record's payload is damaged in the crash copy.
     private static async Task<(string Crashed, long DamagedOffset)> CrashedStoreWithDamagedMiddleRecordAsync(TempDirectory dir)

@@ -255,13 +255,18 @@ internal sealed class WalWriter : IDisposable
         lock (_lock)
         {
             target = _tail;
-            if (target == Volatile.Read(ref _durable))
-                return;
             done = _nextFlush;
             Volatile.Write(ref _nextFlush, NewFlushSource());
             foreach (WalBuffer sealedBuffer in _unwritten)
                 work.Add((sealedBuffer, sealedBuffer.Length));
             work.Add((_active, _active.Length));
+        }
+        if (target == Volatile.Read(ref _durable))
+        {
+            // Nothing new to write, but a waiter may hold this source: it read it just after the
+            // previous round swapped sources, while that round was still making its record durable.
+            done.TrySetResult();
+            return;
         }
         try
         {
