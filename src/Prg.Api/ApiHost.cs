@@ -36,12 +36,13 @@ public sealed class ApiHost : IAsyncDisposable
     public IReadOnlyList<EndPoint> EndPoints => _server?.BoundEndPoints ?? [];
 
     /// <param name="zeroConfig">No config file and no PROGRESSDB_* variables: run the embedded default.</param>
-    public static async Task<ApiHost> StartAsync(PrgConfig config, bool zeroConfig, Log log)
+    /// <param name="salvage">Open a store with a damaged log anyway, reporting what is lost (<c>prg serve --salvage</c>).</param>
+    public static async Task<ApiHost> StartAsync(PrgConfig config, bool zeroConfig, Log log, bool salvage = false)
     {
         var host = new ApiHost(log);
         try
         {
-            await host.StartCoreAsync(config, zeroConfig);
+            await host.StartCoreAsync(config, zeroConfig, salvage);
             return host;
         }
         catch
@@ -51,7 +52,7 @@ public sealed class ApiHost : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(PrgConfig config, bool zeroConfig)
+    private async Task StartCoreAsync(PrgConfig config, bool zeroConfig, bool salvage)
     {
         var server = config.Server;
         var dataDir = Path.GetFullPath(server.DbPath);
@@ -82,6 +83,8 @@ public sealed class ApiHost : IAsyncDisposable
                 {
                     Directory = Path.Combine(dataDir, "store"),
                     Durability = server.Durability == DurabilityMode.Relaxed ? Durability.Relaxed : Durability.Fsync,
+                    Salvage = salvage,
+                    RecoveryLog = line => _log.Warn(line),
                 },
                 MaxVersionsPerMessage = config.Retention.MaxVersionsPerMessage,
             });
@@ -134,6 +137,7 @@ public sealed class ApiHost : IAsyncDisposable
             encryptionMetrics.Write(output);
             storageMetrics.Write(output);
             connectionMetrics?.Write(output);
+            RuntimeMetrics.Write(output);
         };
         var services = new ApiServices
         {

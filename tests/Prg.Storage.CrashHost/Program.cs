@@ -1,4 +1,4 @@
-// Crash-test writer: posts messages from several concurrent writers (and raw 3-key DurableKv batches),
+// Crash-test writer: posts messages from 16 concurrent writers (and raw 3-key DurableKv batches),
 // printing "ACK ..." only after each write is acknowledged durable. The test kills it with SIGKILL at a
 // random moment, reopens the directory and checks every acknowledged write and that nothing is partial.
 using System.Text;
@@ -11,7 +11,7 @@ if (args.Length != 1)
     return 2;
 }
 
-const int Writers = 6;
+const int Writers = 16;
 var options = new ChatStoreOptions
 {
     Kv = new DurableKvOptions

@@ -167,14 +167,7 @@ public sealed class DurableKvTests
         }
 
         // Flip bytes inside the last record's payload, as a torn write would leave it.
-        string walFile = Path.Combine(crashed, "wal", "wal.log.0");
-        using (var fs = new FileStream(walFile, FileMode.Open, FileAccess.ReadWrite))
-        {
-            fs.Position = lastRecordStart + 12 + 6;
-            int b = fs.ReadByte();
-            fs.Position = lastRecordStart + 12 + 6;
-            fs.WriteByte((byte)(b ^ 0xFF));
-        }
+        FlipByte(WalSegmentPath(crashed, 0), lastRecordStart + WalHeaderSize + 6);
 
         string crashedAgain = dir.Sub("crashed-again");
         await using (var recovered = DurableKv.Open(SmallOptions(crashed)))
@@ -389,8 +382,7 @@ public sealed class DurableKvTests
         var probe = new WriteBatch();
         probe.Put(B("a9"), B("v9"));
         probe.Put(B("b9"), B("v9"));
-        int entry = 12 + ((probe.EncodedLength + 3) & ~3);
-        return last.WalAddress - entry;
+        return last.WalAddress - FramedSize(probe.EncodedLength);
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;

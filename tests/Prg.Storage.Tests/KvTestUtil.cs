@@ -11,10 +11,12 @@ internal static class KvTestUtil
     public static string S(byte[] b) => Encoding.UTF8.GetString(b);
 
     /// <summary>Options small enough for many stores to coexist in one test run.</summary>
-    public static DurableKvOptions SmallOptions(string dir, Durability durability = Durability.Fsync) => new()
+    public static DurableKvOptions SmallOptions(string dir, Durability durability = Durability.Fsync, bool salvage = false, Action<string>? recoveryLog = null) => new()
     {
         Directory = dir,
         Durability = durability,
+        Salvage = salvage,
+        RecoveryLog = recoveryLog,
         // Tests take checkpoints explicitly; background ones would make replay counts nondeterministic.
         CheckpointInterval = TimeSpan.FromHours(1),
         CheckpointLogBytes = 1L << 40,
@@ -53,6 +55,8 @@ internal static class KvTestUtil
             Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
         {
+            if (Path.GetFileName(file) == "LOCK" || file.EndsWith(".tmp", StringComparison.Ordinal))
+                continue; // held (flock) by the live store, or a segment being prepared: a crash leaves neither in use
             FileStream src;
             try
             {
@@ -60,13 +64,30 @@ internal static class KvTestUtil
             }
             catch (FileNotFoundException)
             {
-                // FasterLog removes superseded commit records in the background; the newer one is copied.
+                // FASTER removes superseded checkpoint files in the background; the newer one is copied.
                 continue;
             }
             using (src)
             using (var dst = new FileStream(file.Replace(from, to, StringComparison.Ordinal), FileMode.Create, FileAccess.Write))
                 src.CopyTo(dst);
         }
+    }
+
+    /// <summary>Size of the frame in front of each WAL record (length, CRC-32C, LSN, durable LSN).</summary>
+    public const int WalHeaderSize = 24;
+
+    /// <summary>Bytes a WAL record with a payload of <paramref name="payloadLength"/> occupies (8-byte aligned).</summary>
+    public static int FramedSize(int payloadLength) => (WalHeaderSize + payloadLength + 7) & ~7;
+
+    public static string WalSegmentPath(string storeDir, long index) => Path.Combine(storeDir, "wal", $"{index:D12}.wal");
+
+    public static void FlipByte(string file, long offset)
+    {
+        using var fs = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        fs.Position = offset;
+        int b = fs.ReadByte();
+        fs.Position = offset;
+        fs.WriteByte((byte)(b ^ 0xFF));
     }
 
     public static string? Get(DurableKv kv, string key) => kv.TryGet(B(key), out byte[] v) ? S(v) : null;

@@ -59,15 +59,9 @@ public sealed class ApiMetrics
         sb.Append("# HELP prg_http_request_duration_seconds Request latency by route.\n# TYPE prg_http_request_duration_seconds histogram\n");
         for (var r = 0; r < _routes.Count; r++)
         {
-            long cumulative = 0;
-            for (var b = 0; b <= s_bucketSeconds.Length; b++)
-            {
-                cumulative += Volatile.Read(ref _buckets[r * (s_bucketSeconds.Length + 1) + b]);
-                var le = b < s_bucketSeconds.Length ? s_bucketSeconds[b].ToString(CultureInfo.InvariantCulture) : "+Inf";
-                sb.Append(CultureInfo.InvariantCulture, $"prg_http_request_duration_seconds_bucket{{route=\"{_routes[r]}\",le=\"{le}\"}} {cumulative}\n");
-            }
-            sb.Append(CultureInfo.InvariantCulture, $"prg_http_request_duration_seconds_sum{{route=\"{_routes[r]}\"}} {Volatile.Read(ref _sumMicros[r]) / 1e6}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"prg_http_request_duration_seconds_count{{route=\"{_routes[r]}\"}} {cumulative}\n");
+            var first = r * (s_bucketSeconds.Length + 1);
+            PrometheusText.HistogramSeries(sb, "prg_http_request_duration_seconds", $"route=\"{_routes[r]}\"", s_bucketSeconds,
+                b => Volatile.Read(ref _buckets[first + b]), Volatile.Read(ref _sumMicros[r]) / 1e6);
         }
         sb.Append(CultureInfo.InvariantCulture, $"# TYPE prg_threads gauge\nprg_threads {stats.LiveThreads}\n# TYPE prg_messages gauge\nprg_messages {stats.LiveMessages}\n");
         var bytes = Encoding.UTF8.GetBytes(sb.ToString());

@@ -1,11 +1,13 @@
-// Durable generic key-value store: FASTER KV holds the state, a FasterLog write-ahead log makes
-// every commit durable with group commit, fold-over checkpoints bound recovery, compaction bounds disk.
+// Durable generic key-value store: FASTER KV holds the state, the project's own write-ahead log
+// (Wal/) makes every commit durable with group commit, fold-over checkpoints bound recovery,
+// compaction bounds disk. The data directory is locked for the store's life and carries its format
+// version (DataDirectory).
 //
-// Write path: Apply() takes one short global lock, appends the whole batch as ONE WAL record, applies
-// it to FASTER (so the next read sees it: read-your-writes) and releases the lock. WaitDurableAsync()
-// then waits for the record's group commit: a single committer loop issues one WAL flush+fsync at a
-// time and every record appended before that flush started is covered by it, so N concurrent writers
-// share one fsync. In Relaxed mode the committer instead flushes every RelaxedFlushInterval.
+// Write path: Apply() takes one short global lock, appends the whole batch as ONE WAL record (a copy
+// into memory, never I/O), applies it to FASTER (so the next read sees it: read-your-writes) and
+// releases the lock. WaitDurableAsync() then waits for the record's group commit on the WAL's
+// dedicated committer thread (pwrite + fdatasync of a preallocated segment; see WalWriter). In
+// Relaxed mode the committer instead flushes every RelaxedFlushInterval.
 //
 // Checkpoint (every CheckpointInterval while there are new commits, or after CheckpointLogBytes of WAL):
 // under the global lock read the WAL tail L0, store it as FASTER's commit cookie, start a fold-over
@@ -16,9 +18,9 @@
 // crash could leave out of step with the checkpoint FASTER recovers.
 //
 // Recovery (Open): recover the latest FASTER checkpoint, read L0 from its cookie, replay the WAL from L0
-// in order. Records are full-value puts/deletes, so replaying from any earlier point converges. A record
-// whose FasterLog checksum or framing is bad (a torn tail) ends the replay and is dropped; any replay is
-// followed by a fresh checkpoint so the dropped record is truncated away and never hides later appends.
+// in order (WalReader: every record verified; a torn tail dropped and reported; damage refuses to open
+// unless salvaging). Records are full-value puts/deletes, so replaying from any earlier point converges.
+// Any replay is followed by a fresh checkpoint.
 //
 // Compaction (documented policy): the maintenance loop compacts the FASTER hybrid log when it is at
 // least CompactionMinBytes long AND has grown to CompactionGrowthFactor times its length right after the
@@ -30,6 +32,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FASTER.core;
+using Prg.Storage.Engine.Wal;
 using Session = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, byte[], FASTER.core.Empty, FASTER.core.SpanByteFunctions_ByteArrayOutput<FASTER.core.Empty>>;
 
 namespace Prg.Storage.Engine;
@@ -42,30 +45,29 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     private const int WalEntryOverhead = 64;
 
     private readonly DurableKvOptions _options;
+    private readonly DataDirectory _directory;
+    private readonly WalSegments _segments;
     private readonly IDevice _hlogDevice;
-    private readonly IDevice _walDevice;
     private readonly DeviceLogCommitCheckpointManager _checkpointManager;
+    private readonly string _checkpointDir;
     private readonly FasterKV<SpanByte, SpanByte> _store;
-    private readonly FasterLog _wal;
     private readonly SpanByteFunctions_ByteArrayOutput<Empty> _functions = new();
     private readonly Session _writerSession;
     private readonly Session _maintenanceSession;
     private readonly ConcurrentBag<Session> _readerSessions = new();
     private readonly object _writeLock = new();
     private readonly SemaphoreSlim _maintenanceGate = new(1, 1);
-    private readonly SemaphoreSlim _commitSignal = new(0);
     private readonly CancellationTokenSource _stop = new();
+    private readonly LatencyHistogram _commitLatency = new();
     private readonly int _maxRecordBytes;
-    private Task _committerTask = Task.CompletedTask;
+    private WalWriter _wal = null!;
     private Task _maintenanceTask = Task.CompletedTask;
 
-    private int _commitRequested;
     private int _disposed;
     private bool _closed;
     private volatile Exception? _fault;
 
     private long _commits;
-    private long _fsyncs;
     private long _bytesAppended;
     private long _checkpoints;
     private long _compactions;
@@ -74,21 +76,20 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     private long _lastCheckpointTimestamp;
     private long _hlogBytesAfterCompaction;
 
-    private DurableKv(DurableKvOptions options)
+    private DurableKv(DurableKvOptions options, DataDirectory directory, WalSegments segments)
     {
         _options = options;
-        string root = Path.GetFullPath(options.Directory);
-        string kvDir = Path.Combine(root, "kv");
-        string checkpointDir = Path.Combine(kvDir, "checkpoints");
-        string walDir = Path.Combine(root, "wal");
-        System.IO.Directory.CreateDirectory(checkpointDir);
-        System.IO.Directory.CreateDirectory(walDir);
+        _directory = directory;
+        _segments = segments;
+        string kvDir = Path.Combine(directory.Root, "kv");
+        _checkpointDir = Path.Combine(kvDir, "checkpoints");
+        System.IO.Directory.CreateDirectory(kvDir, DataDirectory.DirectoryMode);
+        System.IO.Directory.CreateDirectory(_checkpointDir, DataDirectory.DirectoryMode);
 
         _maxRecordBytes = (1 << options.WalPageSizeBits) - WalEntryOverhead;
         _hlogDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
-        _walDevice = Devices.CreateLogDevice(Path.Combine(walDir, "wal.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
         _checkpointManager = new DeviceLogCommitCheckpointManager(
-            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(checkpointDir), removeOutdated: true);
+            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(_checkpointDir), removeOutdated: true);
         try
         {
             _store = new FasterKV<SpanByte, SpanByte>(new FasterKVSettings<SpanByte, SpanByte>
@@ -102,46 +103,49 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
                 RemoveOutdatedCheckpoints = true,
                 TryRecoverLatest = false,
             });
-            _wal = new FasterLog(new FasterLogSettings
-            {
-                LogDevice = _walDevice,
-                LogCommitDir = walDir,
-                LogChecksum = LogChecksumType.PerEntry,
-                PageSizeBits = options.WalPageSizeBits,
-                MemorySizeBits = options.WalMemorySizeBits,
-                SegmentSizeBits = options.WalSegmentSizeBits,
-                TryRecoverLatest = true,
-            });
             _writerSession = NewSession();
             _maintenanceSession = NewSession();
         }
         catch
         {
-            _wal?.Dispose();
             _store?.Dispose();
             _checkpointManager.Dispose();
             _hlogDevice.Dispose();
-            _walDevice.Dispose();
             throw;
         }
     }
 
     /// <summary>Opens (creating or recovering) the store in <see cref="DurableKvOptions.Directory"/>.</summary>
-    /// <exception cref="InvalidDataException">The data directory is inconsistent beyond what recovery can repair.</exception>
+    /// <exception cref="StoreOpenException">
+    /// Another process has the directory, its format version is not this store's, or its log or
+    /// checkpoint is damaged or missing beyond a torn tail (the message is one line naming the file).
+    /// </exception>
     public static DurableKv Open(DurableKvOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var kv = new DurableKv(options);
+        DataDirectory directory = DataDirectory.Acquire(Path.GetFullPath(options.Directory));
+        DurableKv? kv = null;
         try
         {
+            string walDir = Path.Combine(directory.Root, "wal");
+            var segments = new WalSegments(walDir, 1L << options.WalSegmentSizeBits);
+            directory.EnsureFormat(() =>
+            {
+                System.IO.Directory.CreateDirectory(walDir, DataDirectory.DirectoryMode);
+                segments.Prepare(0);
+            });
+            kv = new DurableKv(options, directory, segments);
             kv.Recover();
             kv.StartBackgroundLoops();
             return kv;
         }
         catch
         {
-            kv.ReleaseResources();
+            if (kv is not null)
+                kv.ReleaseResources();
+            else
+                directory.Dispose();
             throw;
         }
     }
@@ -152,8 +156,11 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     /// <summary>Batches committed (WAL records appended) since open, excluding recovery replay.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
-    /// <summary>WAL flushes (each one fsync of the log and its commit record) since open.</summary>
-    public long Fsyncs => Interlocked.Read(ref _fsyncs);
+    /// <summary>WAL flushes (each one fdatasync, shared by every record appended before it) since open.</summary>
+    public long Fsyncs => _wal.Fsyncs;
+
+    /// <summary>Latency of each WAL fdatasync (the cost a durable commit waits for).</summary>
+    public LatencyHistogram CommitLatency => _commitLatency;
 
     /// <summary>WAL payload bytes appended since open.</summary>
     public long BytesAppended => Interlocked.Read(ref _bytesAppended);
@@ -170,11 +177,17 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     /// <summary>Wall time of the last recovery (checkpoint load plus WAL replay).</summary>
     public TimeSpan LastRecoveryTime { get; private set; }
 
-    /// <summary>True if the last recovery found a torn or corrupt WAL record and dropped it (and everything after it).</summary>
+    /// <summary>True if the last recovery found a torn record at the end of the WAL and dropped it.</summary>
     public bool LastRecoveryDroppedTornRecord { get; private set; }
 
+    /// <summary>Torn WAL tail records dropped by recovery at open (0 or 1).</summary>
+    public long TornTailRecords => LastRecoveryDroppedTornRecord ? 1 : 0;
+
+    /// <summary>Damaged WAL ranges skipped by a salvage open, as (from LSN, to LSN).</summary>
+    public IReadOnlyList<(long From, long To)> SalvagedRanges { get; private set; } = [];
+
     /// <summary>WAL bytes appended since the last checkpoint.</summary>
-    public long WalBytesSinceCheckpoint => Math.Max(0, _wal.TailAddress - Interlocked.Read(ref _lastCheckpointWal));
+    public long WalBytesSinceCheckpoint => Math.Max(0, _wal.Tail - Interlocked.Read(ref _lastCheckpointWal));
 
     /// <summary>Logical size of the FASTER hybrid log (memory plus disk) in bytes.</summary>
     public long HybridLogBytes => _store.Log.TailAddress - _store.Log.BeginAddress;
@@ -211,7 +224,8 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     /// <summary>
     /// Appends <paramref name="batch"/> to the WAL and applies it; it is visible to reads when this
     /// returns, but not yet durable: await <see cref="WaitDurableAsync"/> (after releasing any locks
-    /// the caller holds, so concurrent callers share fsyncs).
+    /// the caller holds, so concurrent callers share fsyncs). Never does I/O; it waits only when the
+    /// WAL's bounded memory is full of unwritten records, and then outside the store's lock.
     /// </summary>
     /// <exception cref="ArgumentException">The batch is larger than one WAL page allows.</exception>
     public CommitHandle Apply(WriteBatch batch)
@@ -224,27 +238,31 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         if (record.Length > _maxRecordBytes)
             throw new ArgumentException($"Write batch is {record.Length} bytes; the limit is {_maxRecordBytes} (WAL page size).", nameof(batch));
 
-        long end;
-        lock (_writeLock)
+        while (true)
         {
-            ThrowIfUnusable();
-            _wal.Enqueue(record);
-            try
+            lock (_writeLock)
             {
-                ApplyRecord(_writerSession, record);
+                ThrowIfUnusable();
+                if (_wal.TryAppend(record, out long end))
+                {
+                    try
+                    {
+                        ApplyRecord(_writerSession, record);
+                    }
+                    catch (Exception e)
+                    {
+                        // The WAL holds the record but memory may hold half of it: stop accepting work; a
+                        // restart replays the record whole.
+                        _fault = e;
+                        throw new InvalidOperationException("The store failed while applying a batch and must be reopened.", e);
+                    }
+                    _commits++;
+                    _bytesAppended += record.Length;
+                    return new CommitHandle(end);
+                }
             }
-            catch (Exception e)
-            {
-                // The WAL holds the record but memory may hold half of it: stop accepting work; a
-                // restart replays the record whole.
-                _fault = e;
-                throw new InvalidOperationException("The store failed while applying a batch and must be reopened.", e);
-            }
-            end = _wal.TailAddress;
-            _commits++;
-            _bytesAppended += record.Length;
+            _wal.WaitForFreeBuffer();
         }
-        return new CommitHandle(end);
     }
 
     /// <summary>Completes when the commit identified by <paramref name="handle"/> is durable (immediately in Relaxed mode).</summary>
@@ -252,13 +270,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     {
         if (handle.WalAddress == 0 || _options.Durability == Durability.Relaxed)
             return default;
-        if (_wal.CommittedUntilAddress >= handle.WalAddress)
-            return default;
-        RequestCommit();
-        return _wal.WaitForCommitAsync(handle.WalAddress, -1, cancellationToken);
+        return _wal.WaitDurableAsync(handle.WalAddress, cancellationToken);
     }
 
-    /// <summary>Takes a checkpoint now and truncates the WAL behind it.</summary>
+    /// <summary>Takes a checkpoint now and frees the WAL segments behind it.</summary>
     public async Task CheckpointAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable();
@@ -304,11 +319,11 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         _stop.Cancel();
         try
         {
-            await Task.WhenAll(_committerTask, _maintenanceTask).ConfigureAwait(false);
+            await _maintenanceTask.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // The loops end by cancellation.
+            // The loop ends by cancellation.
         }
 
         Exception? failure = null;
@@ -317,7 +332,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         {
             if (_fault is null)
             {
-                await CommitWalAsync(throwOnError: true).ConfigureAwait(false);
+                await _wal.FlushAsync().ConfigureAwait(false);
                 await CheckpointCoreAsync().ConfigureAwait(false);
             }
         }
@@ -391,73 +406,12 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Recover()
-    {
-        var clock = Stopwatch.StartNew();
-        bool hasCheckpoint = _checkpointManager.GetLogCheckpointTokens().Any();
-        long start = _wal.BeginAddress;
-        if (hasCheckpoint)
-        {
-            _store.Recover();
-            byte[]? cookie = _store.RecoveredCommitCookie;
-            if (cookie is not { Length: 8 })
-                throw new InvalidDataException("The latest checkpoint does not record its WAL position; the data directory was not written by this store.");
-            start = BinaryPrimitives.ReadInt64LittleEndian(cookie);
-            if (start < _wal.BeginAddress)
-                throw new InvalidDataException($"The WAL was truncated to {_wal.BeginAddress}, past the checkpoint position {start}; records are missing.");
-        }
-
-        long end = _wal.TailAddress;
-        long replayed = 0;
-        bool torn = false;
-        if (start < end)
-        {
-            using FasterLogScanIterator iterator = _wal.Scan(start, end);
-            while (true)
-            {
-                byte[] entry;
-                int length;
-                try
-                {
-                    if (!iterator.GetNext(out entry, out length, out _, out _))
-                        break;
-                }
-                catch (Exception)
-                {
-                    // FasterLog throws when a record fails its checksum: a torn or corrupted write.
-                    torn = true;
-                    break;
-                }
-                ReadOnlySpan<byte> record = entry.AsSpan(0, length);
-                if (!WalRecord.TryValidate(record, out _))
-                {
-                    torn = true;
-                    break;
-                }
-                ApplyRecord(_writerSession, record);
-                replayed++;
-            }
-        }
-
-        _lastCheckpointWal = hasCheckpoint ? Math.Min(start, end) : _wal.BeginAddress;
-        _lastCheckpointTimestamp = Stopwatch.GetTimestamp();
-        _hlogBytesAfterCompaction = HybridLogBytes;
-        // Any replay (or a checkpoint that is ahead of the durable WAL) is folded into a new checkpoint
-        // right away: a dropped torn record is truncated so it cannot hide records appended after it.
-        if (replayed > 0 || torn || (hasCheckpoint && start > end))
-            Task.Run(CheckpointCoreAsync).GetAwaiter().GetResult();
-
-        LastRecoveryReplayCount = replayed;
-        LastRecoveryDroppedTornRecord = torn;
-        LastRecoveryTime = clock.Elapsed;
-    }
-
     private async Task CheckpointCoreAsync()
     {
         long l0;
         lock (_writeLock)
         {
-            l0 = _wal.TailAddress;
+            l0 = _wal.Tail;
             byte[] cookie = new byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(cookie, l0);
             _store.CommitCookie = cookie;
@@ -475,11 +429,8 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         }
         await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
-        // Records before l0 are now in the checkpoint; the commit makes the truncation (and l0) durable.
-        if (l0 > _wal.BeginAddress)
-            _wal.TruncateUntil(l0);
-        await _wal.CommitAsync().ConfigureAwait(false);
-        Interlocked.Increment(ref _fsyncs);
+        // Records before l0 are now in the checkpoint: their segments can be recycled.
+        _wal.RetireBefore(l0);
         Interlocked.Exchange(ref _lastCheckpointWal, l0);
         Interlocked.Exchange(ref _lastCheckpointTimestamp, Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _checkpoints);
@@ -514,70 +465,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         return Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCheckpointTimestamp)) >= _options.CheckpointInterval;
     }
 
-    private void StartBackgroundLoops()
-    {
-        CancellationToken token = _stop.Token;
-        _committerTask = _options.Durability == Durability.Fsync
-            ? Task.Run(() => GroupCommitLoopAsync(token))
-            : Task.Run(() => RelaxedFlushLoopAsync(token));
-        _maintenanceTask = Task.Run(() => MaintenanceLoopAsync(token));
-    }
-
-    private void RequestCommit()
-    {
-        if (Interlocked.Exchange(ref _commitRequested, 1) == 0)
-            _commitSignal.Release();
-    }
-
-    private async Task GroupCommitLoopAsync(CancellationToken token)
-    {
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await _commitSignal.WaitAsync(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            // Reset before reading the tail: a request that arrives after this point triggers another
-            // round, one that arrived before it is covered by the commit below.
-            Volatile.Write(ref _commitRequested, 0);
-            Interlocked.MemoryBarrier();
-            await CommitWalAsync(throwOnError: false).ConfigureAwait(false);
-        }
-    }
-
-    private async Task RelaxedFlushLoopAsync(CancellationToken token)
-    {
-        using var timer = new PeriodicTimer(_options.RelaxedFlushInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
-                await CommitWalAsync(throwOnError: false).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown; DisposeAsync flushes what is left.
-        }
-    }
-
-    private async Task CommitWalAsync(bool throwOnError)
-    {
-        if (_wal.CommittedUntilAddress >= _wal.TailAddress)
-            return;
-        try
-        {
-            await _wal.CommitAsync().ConfigureAwait(false);
-            Interlocked.Increment(ref _fsyncs);
-        }
-        catch (Exception e) when (!throwOnError)
-        {
-            // Waiters see the failure through their own WaitForCommitAsync; record it for monitoring.
-            RecordMaintenanceError(e);
-        }
-    }
+    private void StartBackgroundLoops() => _maintenanceTask = Task.Run(() => MaintenanceLoopAsync(_stop.Token));
 
     private async Task MaintenanceLoopAsync(CancellationToken token)
     {
@@ -631,11 +519,11 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
             s.Dispose();
         _writerSession.Dispose();
         _maintenanceSession.Dispose();
-        _wal.Dispose();
+        _wal?.Dispose();
         _store.Dispose();
         _checkpointManager.Dispose();
         _hlogDevice.Dispose();
-        _walDevice.Dispose();
         _stop.Dispose();
+        _directory.Dispose();
     }
 }

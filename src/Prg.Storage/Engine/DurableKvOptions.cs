@@ -4,7 +4,10 @@ namespace Prg.Storage.Engine;
 /// <summary>Options for <see cref="DurableKv.Open"/>. Defaults suit a store of a few GB.</summary>
 public sealed class DurableKvOptions
 {
-    /// <summary>Data directory (created if missing). Holds <c>kv/</c> (FASTER) and <c>wal/</c>.</summary>
+    /// <summary>
+    /// Data directory (created 0700 if missing). Holds <c>kv/</c> (FASTER), <c>wal/</c> (segments),
+    /// <c>FORMAT</c> and <c>LOCK</c> (flock held while open).
+    /// </summary>
     public required string Directory { get; init; }
 
     /// <summary>When a commit is acknowledged; see <see cref="Engine.Durability"/>.</summary>
@@ -34,14 +37,14 @@ public sealed class DurableKvOptions
     /// <summary>FASTER hash index size in bytes, power of two (26 = 64 MB, about 8M entries before overflow).</summary>
     public int IndexSizeBits { get; init; } = 26;
 
-    /// <summary>WAL in-memory buffer, power of two (26 = 64 MB).</summary>
+    /// <summary>WAL in-memory buffers (records not yet written), power of two (26 = 64 MB).</summary>
     public int WalMemorySizeBits { get; init; } = 26;
 
-    /// <summary>WAL page size, power of two (22 = 4 MB). One commit batch must fit in one page.</summary>
+    /// <summary>WAL buffer size, power of two (22 = 4 MB). One commit batch must fit in one buffer.</summary>
     public int WalPageSizeBits { get; init; } = 22;
 
-    /// <summary>WAL segment (file) size, power of two (26 = 64 MB); truncation frees whole segments.</summary>
-    public int WalSegmentSizeBits { get; init; } = 26;
+    /// <summary>WAL segment (file) size, power of two (24 = 16 MB, as PostgreSQL's); preallocated, recycled whole after a checkpoint.</summary>
+    public int WalSegmentSizeBits { get; init; } = 24;
 
     /// <summary>Compaction never runs while the hybrid log is smaller than this.</summary>
     public long CompactionMinBytes { get; init; } = 256L << 20;
@@ -51,6 +54,16 @@ public sealed class DurableKvOptions
     /// previous compaction (2.0 = at least about half of it is estimated to be reclaimable).
     /// </summary>
     public double CompactionGrowthFactor { get; init; } = 2.0;
+
+    /// <summary>
+    /// Open a store whose write-ahead log is damaged anyway: apply every record that verifies, skip
+    /// the damaged ranges and report them through <see cref="RecoveryLog"/> (an operator's explicit
+    /// choice, <c>prg serve --salvage</c>). Without it such a store refuses to open.
+    /// </summary>
+    public bool Salvage { get; init; }
+
+    /// <summary>Receives one line per recovery finding (a dropped torn tail, salvaged ranges).</summary>
+    public Action<string>? RecoveryLog { get; init; }
 
     internal void Validate()
     {

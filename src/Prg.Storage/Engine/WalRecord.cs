@@ -7,7 +7,7 @@ namespace Prg.Storage.Engine;
 /// WAL record layout (little endian):
 /// <c>format:u8(=1) | count:i32 | count × op</c>, where op is
 /// <c>0x01 | keyLen:i32 | key | valueLen:i32 | value</c> (put) or <c>0x02 | keyLen:i32 | key</c> (delete).
-/// FasterLog adds a per-entry length and checksum around it; the decoder additionally checks that the
+/// The WAL frames it (length, CRC-32C, LSN; see Wal/WalRecordHeader); the decoder additionally checks that the
 /// record is exactly consumed so a damaged record is rejected rather than half-applied.
 /// </summary>
 internal static class WalRecord

@@ -13,6 +13,7 @@ public static class HelpText
                     embedded KMS with a master key generated on first run).
                       --config FILE   YAML config (else $PROGRESSDB_CONFIG, else ./config.yaml)
                       --master-key-fd N  read the master key from inherited descriptor N (0 = stdin)
+                      --salvage       start even if the write-ahead log is damaged; reports what is lost
           kms       Run the external key service (prgkms) on a Unix socket (0600) or mutual TLS.
                       --master-key-file FILE --socket PATH --data-dir DIR; see 'prg kms --help'
           keygen    Write a new 32-byte master key as hex to a new file with mode 0600.

@@ -67,6 +67,7 @@ public static class KmsCommand
             return ExitCodes.Ok;
         }
 
+        PrivateFiles.Restrict();
         KmsServiceOptions options;
         try
         {

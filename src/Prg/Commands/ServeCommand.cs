@@ -1,5 +1,6 @@
 // `prg serve`: load the configuration, start the API host, run until SIGTERM/SIGINT, then drain
-// in-flight requests, checkpoint the store and exit 0.
+// in-flight requests, checkpoint the store and exit 0. `--salvage` opens a store whose write-ahead log
+// is damaged anyway (an operator's explicit choice), reporting what was lost.
 using System.Runtime.InteropServices;
 using Prg.Api;
 using Prg.Api.Config;
@@ -14,13 +15,14 @@ public static class ServeCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var parsed = Arguments.Parse("serve", args, valued: ["config", "master-key-fd"], switches: ["help"]);
+        var parsed = Arguments.Parse("serve", args, valued: ["config", "master-key-fd"], switches: ["help", "salvage"]);
         if (parsed.Has("help"))
         {
             Console.Out.Write(HelpText.Usage);
             return ExitCodes.Ok;
         }
 
+        PrivateFiles.Restrict(); // data files 0600, directories 0700, whatever the inherited umask
         LoadedConfig loaded;
         try
         {
@@ -61,7 +63,7 @@ public static class ServeCommand
         ApiHost host;
         try
         {
-            host = await ApiHost.StartAsync(loaded.Config, zeroConfig, log);
+            host = await ApiHost.StartAsync(loaded.Config, zeroConfig, log, parsed.Has("salvage"));
         }
         catch (Exception e) when (e is StartupException or MasterKeyException or TlsCredentialsException or ConfigException or IOException or UnauthorizedAccessException)
         {

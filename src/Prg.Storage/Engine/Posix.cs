@@ -1,0 +1,115 @@
+// The few libc calls .NET does not expose: fdatasync (flush data without a metadata commit when the
+// file's size and blocks are unchanged), fsync of a directory (to make a rename or create durable),
+// and flock (the data directory lock).
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Prg.Storage.Engine;
+
+internal static partial class Posix
+{
+    private const int ORdOnly = 0;
+    private const int ORdWr = 2;
+    private const int OCreat = 0x40;
+    private const int ODirectory = 0x10000;
+    private const int OCloexec = 0x80000;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int EIntr = 4;
+    private const int EWouldBlock = 11;
+
+    /// <summary>Flushes the file's data (and only the metadata needed to read it back).</summary>
+    public static void FDataSync(SafeFileHandle file, string path)
+    {
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            int fd = (int)file.DangerousGetHandle();
+            while (fdatasync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EIntr)
+                    throw new IOException($"fdatasync of {path} failed (errno {errno})");
+            }
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+    }
+
+    /// <summary>Makes the directory's entries (creates, renames, unlinks) durable.</summary>
+    public static void FsyncDirectory(string path)
+    {
+        int fd = open(path, ORdOnly | ODirectory | OCloexec, 0);
+        if (fd < 0)
+            throw new IOException($"cannot open directory {path} (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            while (fsync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EIntr)
+                    throw new IOException($"fsync of directory {path} failed (errno {errno})");
+            }
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating, mode 0600) a lock file directly: .NET's own open would take a shared flock
+    /// itself and fail with a generic sharing error while another process holds the lock.
+    /// </summary>
+    public static SafeFileHandle OpenLockFile(string path)
+    {
+        int fd = open(path, ORdWr | OCreat | OCloexec, 0x180);
+        if (fd < 0)
+            throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Takes an exclusive non-blocking flock on <paramref name="file"/>; false if another holder has it.</summary>
+    public static bool TryLockExclusive(SafeFileHandle file, string path)
+    {
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            int fd = (int)file.DangerousGetHandle();
+            while (flock(fd, LockExclusive | LockNonBlocking) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EWouldBlock)
+                    return false;
+                if (errno != EIntr)
+                    throw new IOException($"cannot lock {path} (errno {errno})");
+            }
+            return true;
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fdatasync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+}
