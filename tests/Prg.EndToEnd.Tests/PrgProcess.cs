@@ -65,6 +65,8 @@ public sealed class PrgProcess : IAsyncDisposable
     /// <summary>
     /// Starts `prg serve` on a config with test keys and embedded encryption; <paramref name="serverYaml"/>
     /// adds lines under `server:` (indented two spaces), <paramref name="topYaml"/> adds top-level sections.
+    /// Rate limiting is off unless <paramref name="serverYaml"/> sets it: load tests must not meet the
+    /// default 1,000 requests/s per key.
     /// </summary>
     public static async Task<PrgProcess> StartAsync(string serverYaml = "", string topYaml = "", string? workDir = null, string? unixSocket = null, bool waitReady = true)
     {
@@ -82,7 +84,7 @@ public sealed class PrgProcess : IAsyncDisposable
                 backend: [{BackendKey}]
                 frontend: [{FrontendKey}]
                 signing: [{SigningKey}]
-            {(unixSocket is null ? "" : $"  unix_socket: {unixSocket}\n")}{serverYaml}
+            {(unixSocket is null ? "" : $"  unix_socket: {unixSocket}\n")}{(serverYaml.Contains("rate_limit:") ? "" : "  rate_limit:\n    rps: 0\n")}{serverYaml}
             {(topYaml.Contains("encryption:") ? "" : $"encryption:\n  enabled: true\n  kms:\n    master_key_hex: {MasterKeyHex}\n")}{topYaml}
             """;
         await File.WriteAllTextAsync(config, yaml);

@@ -6,15 +6,8 @@ using System.Runtime.InteropServices;
 namespace Prg.Crypto;
 
 /// <summary>Allocates <see cref="LockedBuffer"/>s and remembers whether locking was refused.</summary>
-public static partial class LockedMemory
+public static unsafe class LockedMemory
 {
-    private const int ProtRead = 1;
-    private const int ProtWrite = 2;
-    private const int MapPrivate = 0x02;
-    private const int MapAnonymous = 0x20;
-    private const int MadvDontDump = 16;
-    private const int MadvWipeOnFork = 18;
-
     private static int s_lockFailures;
 
     /// <summary>
@@ -35,16 +28,16 @@ public static partial class LockedMemory
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         int page = Environment.SystemPageSize;
         nuint size = (nuint)((length + page - 1) / page * page);
-        nint address = mmap(0, size, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+        nint address = LibC.mmap(0, size, LibC.ProtRead | LibC.ProtWrite, LibC.MapPrivate | LibC.MapAnonymous, -1, 0);
         if (address == -1)
         {
             throw new OutOfMemoryException($"cannot map {size} bytes for key memory (errno {Marshal.GetLastPInvokeError()})");
         }
 
         // Both are advice; a kernel without them still gives working (if less protected) memory.
-        _ = madvise(address, size, MadvDontDump);
-        _ = madvise(address, size, MadvWipeOnFork);
-        bool locked = mlock(address, size) == 0;
+        _ = LibC.madvise((void*)address, size, LibC.MadvDontDump);
+        _ = LibC.madvise((void*)address, size, LibC.MadvWipeOnFork);
+        bool locked = LibC.mlock((void*)address, size) == 0;
         if (!locked)
         {
             Interlocked.Increment(ref s_lockFailures);
@@ -57,24 +50,9 @@ public static partial class LockedMemory
     {
         if (locked)
         {
-            _ = munlock(address, size);
+            _ = LibC.munlock((void*)address, size);
         }
 
-        _ = munmap(address, size);
+        _ = LibC.munmap(address, size);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint address, nuint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int mlock(nint address, nuint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munlock(nint address, nuint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int madvise(nint address, nuint length, int advice);
 }

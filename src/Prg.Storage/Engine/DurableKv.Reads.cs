@@ -67,6 +67,12 @@ public sealed partial class DurableKv
         }
     }
 
+    private void DisposeReaders()
+    {
+        while (_spanReaders.TryTake(out SpanSession? session))
+            session.Dispose();
+    }
+
     /// <summary>Copies a read value into the caller's SpanByte if it fits, else into pooled memory.</summary>
     internal sealed class SpanReadFunctions : SpanByteFunctions<SpanByte, SpanByteAndMemory, Empty>
     {

@@ -29,7 +29,6 @@
 // and delete tombstones are dropped) and is followed at once by a checkpoint, which physically deletes
 // the compacted log segments. Compact() runs the same step on demand.
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using FASTER.core;
 using Prg.Storage.Engine.Wal;
@@ -54,7 +53,6 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     private readonly SpanByteFunctions_ByteArrayOutput<Empty> _functions = new();
     private readonly Session _writerSession;
     private readonly Session _maintenanceSession;
-    private readonly ConcurrentBag<Session> _readerSessions = new();
     private readonly object _writeLock = new();
     private readonly SemaphoreSlim _maintenanceGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -198,20 +196,9 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     /// <summary>Reads the current value of <paramref name="key"/>.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
-        if (key.IsEmpty)
-            throw new ArgumentException("Key must not be empty.", nameof(key));
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        Session session = RentReader();
-        try
-        {
-            byte[]? output = Read(session, key);
-            value = output ?? [];
-            return output is not null;
-        }
-        finally
-        {
-            _readerSessions.Add(session);
-        }
+        byte[]? found = Read(key, static stored => stored.ToArray(), (byte[]?)null);
+        value = found ?? [];
+        return found is not null;
     }
 
     /// <summary>True if <paramref name="key"/> currently has a value.</summary>
@@ -353,30 +340,6 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
 
     private Session NewSession() => _store.For(_functions).NewSession<SpanByteFunctions_ByteArrayOutput<Empty>>();
 
-    private Session RentReader() => _readerSessions.TryTake(out Session? s) ? s : NewSession();
-
-    private static unsafe byte[]? Read(Session session, ReadOnlySpan<byte> key)
-    {
-        fixed (byte* p = key)
-        {
-            var k = SpanByte.FromPointer(p, key.Length);
-            byte[] output = null!;
-            Status status = session.Read(ref k, ref output);
-            if (status.IsPending)
-            {
-                session.CompletePendingWithOutputs(out var outputs, wait: true);
-                using (outputs)
-                {
-                    if (!outputs.Next())
-                        throw new InvalidOperationException("FASTER completed a pending read without an output.");
-                    status = outputs.Current.Status;
-                    output = outputs.Current.Output;
-                }
-            }
-            return status.Found ? output : null;
-        }
-    }
-
     private static unsafe void ApplyRecord(Session session, ReadOnlySpan<byte> record)
     {
         int count = BinaryPrimitives.ReadInt32LittleEndian(record[1..]);
@@ -515,8 +478,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
 
     private void ReleaseResources()
     {
-        while (_readerSessions.TryTake(out Session? s))
-            s.Dispose();
+        DisposeReaders();
         _writerSession.Dispose();
         _maintenanceSession.Dispose();
         _wal?.Dispose();

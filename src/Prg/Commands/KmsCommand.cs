@@ -67,7 +67,7 @@ public static class KmsCommand
             return ExitCodes.Ok;
         }
 
-        PrivateFiles.Restrict();
+        Prg.Http.ProcessUmask.RestrictToOwner();
         KmsServiceOptions options;
         try
         {

@@ -22,7 +22,7 @@ public static class ServeCommand
             return ExitCodes.Ok;
         }
 
-        PrivateFiles.Restrict(); // data files 0600, directories 0700, whatever the inherited umask
+        Prg.Http.ProcessUmask.RestrictToOwner(); // data files 0600, directories 0700, whatever the inherited umask
         LoadedConfig loaded;
         try
         {
