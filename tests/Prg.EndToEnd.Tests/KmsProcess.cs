@@ -58,6 +58,7 @@ public sealed class KmsProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                process.WaitForExit(); // drains the asynchronous output readers, so Output is complete
                 throw new InvalidOperationException($"prg kms exited with {process.ExitCode}: {Output}");
             }
             if (File.Exists(SocketPath))

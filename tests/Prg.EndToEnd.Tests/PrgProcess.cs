@@ -65,10 +65,10 @@ public sealed class PrgProcess : IAsyncDisposable
     /// <summary>
     /// Starts `prg serve` on a config with test keys and embedded encryption; <paramref name="serverYaml"/>
     /// adds lines under `server:` (indented two spaces), <paramref name="topYaml"/> adds top-level sections.
-    /// Rate limiting is off unless <paramref name="serverYaml"/> sets it: load tests must not meet the
-    /// default 1,000 requests/s per key.
+    /// Rate limiting is off unless <paramref name="serverYaml"/> sets it or <paramref name="defaultRateLimit"/>
+    /// asks for prg's default: load tests must not meet the default 1,000 requests/s per key.
     /// </summary>
-    public static async Task<PrgProcess> StartAsync(string serverYaml = "", string topYaml = "", string? workDir = null, string? unixSocket = null, bool waitReady = true)
+    public static async Task<PrgProcess> StartAsync(string serverYaml = "", string topYaml = "", string? workDir = null, string? unixSocket = null, bool waitReady = true, bool defaultRateLimit = false)
     {
         workDir ??= NewDirectory();
         var port = FreePort();
@@ -84,7 +84,7 @@ public sealed class PrgProcess : IAsyncDisposable
                 backend: [{BackendKey}]
                 frontend: [{FrontendKey}]
                 signing: [{SigningKey}]
-            {(unixSocket is null ? "" : $"  unix_socket: {unixSocket}\n")}{(serverYaml.Contains("rate_limit:") ? "" : "  rate_limit:\n    rps: 0\n")}{serverYaml}
+            {(unixSocket is null ? "" : $"  unix_socket: {unixSocket}\n")}{(defaultRateLimit || serverYaml.Contains("rate_limit:") ? "" : "  rate_limit:\n    rps: 0\n")}{serverYaml}
             {(topYaml.Contains("encryption:") ? "" : $"encryption:\n  enabled: true\n  kms:\n    master_key_hex: {MasterKeyHex}\n")}{topYaml}
             """;
         await File.WriteAllTextAsync(config, yaml);
@@ -151,6 +151,7 @@ public sealed class PrgProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the asynchronous output readers, so Output is complete
                 throw new InvalidOperationException($"prg exited with {_process.ExitCode}: {Output}");
             }
             try

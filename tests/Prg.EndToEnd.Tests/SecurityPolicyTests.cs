@@ -112,7 +112,7 @@ public sealed class SecurityPolicyTests(PrgFixture fixture) : IClassFixture<PrgF
     public async Task TheDefaultRateLimitIsReallyApplied()
     {
         // Defaults are 1000 rps with a burst of 1000: a quick burst well beyond that is refused in part.
-        await using var prg = await PrgProcess.StartAsync();
+        await using var prg = await PrgProcess.StartAsync(defaultRateLimit: true);
         using var client = new RawClient(prg.Port);
         // Pipelined on one connection; answering 5000 requests would have to take over 4 s for the refill
         // alone to cover them.
