@@ -3,13 +3,19 @@
 # tests start that binary (PRG_BINARY) and talk to it over real sockets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Native AOT links with clang and zlib; install them on a fresh Debian machine.
-if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
+# Native AOT links with clang and zlib; the tests also run openssl (certificates), python3 and node
+# (bodies must parse in other JSON parsers). Install what a fresh Debian machine lacks.
+packages=()
+if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then packages+=(clang lld zlib1g-dev); fi
+for pair in openssl:openssl python3:python3 node:nodejs; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || packages+=("${pair#*:}")
+done
+if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld zlib1g-dev >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
   else
-    echo "tools/test.sh: native AOT needs clang and zlib1g-dev: sudo apt-get install clang lld zlib1g-dev" >&2
+    echo "tools/test.sh: the tests need ${packages[*]}: sudo apt-get install ${packages[*]}" >&2
     exit 1
   fi
 fi
