@@ -1,11 +1,12 @@
 // The page path in process, as GET /v1/threads/{t}/messages?limit=50 runs it: one thread read, one
-// ChatStore page of 50 encrypted 200-byte messages, a batch decrypt into pooled memory and the JSON
-// written into a reused buffer. MemoryDiagnoser's "Allocated" is the allocation per page.
+// ChatStore page of 50 encrypted 200-byte messages, the frames opened with the production FrameKey
+// into one reused buffer and the JSON written by the handlers' Views into a reused buffer. MemoryDiagnoser's "Allocated" is the allocation per page.
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Prg.Api.Http;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
@@ -23,7 +24,7 @@ public class PagePathBenchmarks
     private readonly ArrayBufferWriter<byte> _json = new(64 * 1024);
     private string _dir = "";
     private ChatStore _store = null!;
-    private AesGcm _dek = null!;
+    private FrameKey _dek = null!;
     private Utf8JsonWriter _writer = null!;
 
     [GlobalSetup]
@@ -31,7 +32,7 @@ public class PagePathBenchmarks
     {
         _dir = Path.Combine(Path.GetTempPath(), "prg-bench-page-" + Guid.NewGuid().ToString("N"));
         _store = ChatStore.Open(new ChatStoreOptions { Kv = new DurableKvOptions { Directory = _dir, Durability = Durability.Relaxed } });
-        _dek = new AesGcm(RandomNumberGenerator.GetBytes(32), DataFrame.TagLength);
+        _dek = new FrameKey(RandomNumberGenerator.GetBytes(32), idleContexts: 4);
         _writer = new Utf8JsonWriter(_json);
         await _store.CreateThreadAsync(ThreadId, "alice", new byte[48], new byte[160], 1);
         byte[] body = Encoding.UTF8.GetBytes("{\"text\":\"" + new string('x', BodyBytes - 11) + "\"}");
@@ -39,7 +40,8 @@ public class PagePathBenchmarks
         {
             MessageSlot slot = _store.ReserveMessage(ThreadId, 1_700_000_000_000_000_000 + i);
             var frame = new byte[DataFrame.GetEncryptedLength(body.Length)];
-            DataFrame.Encrypt(_dek, 1, RecordAad.ForMessageVersion(ThreadId, slot.Key, 1), body, frame);
+            RecordAad aad = RecordAad.ForMessageVersion(ThreadId, slot.Key, 1);
+            _dek.Encrypt(1, aad.ThreadId, aad.RecordId, body, frame);
             await _store.CreateMessageAsync(slot, "alice", frame);
         }
     }
@@ -73,8 +75,8 @@ public class PagePathBenchmarks
         {
             MessageRecord m = page.Items[i];
             int start = _plain.WrittenCount;
-            int written = DataFrame.Decrypt(_dek, m.Body, RecordAad.ForMessageVersion(m.ThreadId, m.Key, m.Version),
-                _plain.GetSpan(DataFrame.GetPlaintextLength(m.Body)));
+            RecordAad aad = RecordAad.ForMessageVersion(m.ThreadId, m.Key, m.Version);
+            int written = _dek.Decrypt(m.Body, aad.ThreadId, aad.RecordId, _plain.GetSpan(DataFrame.GetPlaintextLength(m.Body)));
             _plain.Advance(written);
             bodies[i] = start..(start + written);
         }
@@ -86,18 +88,7 @@ public class PagePathBenchmarks
         _writer.WriteStartArray("messages"u8);
         for (int i = 0; i < page.Items.Count; i++)
         {
-            MessageRecord m = page.Items[i];
-            _writer.WriteStartObject();
-            _writer.WriteString("key"u8, m.Key);
-            _writer.WriteString("thread"u8, m.ThreadId);
-            _writer.WriteString("author"u8, m.Author);
-            _writer.WriteNumber("created_ts"u8, m.CreatedTs);
-            _writer.WriteNumber("updated_ts"u8, m.UpdatedTs);
-            _writer.WritePropertyName("body"u8);
-            _writer.WriteRawValue(_plain.WrittenSpan[bodies[i]], skipInputValidation: true);
-            _writer.WriteBoolean("deleted"u8, m.Deleted);
-            _writer.WriteNumber("version"u8, m.Version);
-            _writer.WriteEndObject();
+            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]]);
         }
         _writer.WriteEndArray();
         _writer.WriteEndObject();
