@@ -182,6 +182,12 @@ public sealed class KmsTlsTests
         var (refused, _) = await TryCreateDekAsync(port, certs, clientName);
         Assert.Null(refused);
         Assert.Equal(1, await KeyCountAsync(kms));
+        // The key service logs the refused handshake on its own time: wait for the line, with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!kms.Output.Contains("refused", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
         Assert.Contains("refused", kms.Output);
     }
 
