@@ -17,6 +17,12 @@ internal sealed class DataDirectory : IDisposable
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const string LockFileName = "LOCK";
     private const string FormatFileName = "FORMAT";
+
+    // A child this process is starting holds a copy of every descriptor between fork and exec (O_CLOEXEC
+    // closes it only at exec), and with it our flock: a directory just closed here can look held by
+    // "this process" for that moment. Directories open in this process are tracked to tell the cases apart.
+    private static readonly TimeSpan InheritedLockWait = TimeSpan.FromSeconds(5);
+    private static readonly HashSet<string> OpenInThisProcess = new(StringComparer.Ordinal);
     private readonly SafeFileHandle _lock;
 
     private DataDirectory(string root, SafeFileHandle lockFile)
@@ -31,21 +37,43 @@ internal sealed class DataDirectory : IDisposable
     public static DataDirectory Acquire(string root)
     {
         Directory.CreateDirectory(root, DirectoryMode);
+        lock (OpenInThisProcess)
+        {
+            if (!OpenInThisProcess.Add(root))
+                throw new StoreOpenException($"data directory {root} is already open in this process");
+        }
         string path = Path.Combine(root, LockFileName);
-        SafeFileHandle handle = Posix.OpenLockFile(path);
+        SafeFileHandle? handle = null;
         try
         {
-            if (!Posix.TryLockExclusive(handle, path))
-                throw new StoreOpenException($"data directory {root} is in use by another process (pid {ReadPid(handle)})");
-            byte[] pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            handle = Posix.OpenLockFile(path);
+            LockOrRefuse(handle, root, path);
+            byte[] pid = Encoding.ASCII.GetBytes(OwnPid + "\n");
             RandomAccess.SetLength(handle, 0);
             RandomAccess.Write(handle, pid, 0);
             return new DataDirectory(root, handle);
         }
         catch
         {
-            handle.Dispose();
+            handle?.Dispose();
+            lock (OpenInThisProcess)
+                OpenInThisProcess.Remove(root);
             throw;
+        }
+    }
+
+    private static string OwnPid => Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    private static void LockOrRefuse(SafeFileHandle handle, string root, string path)
+    {
+        long deadline = Environment.TickCount64 + (long)InheritedLockWait.TotalMilliseconds;
+        while (!Posix.TryLockExclusive(handle, path))
+        {
+            string holder = ReadPid(handle);
+            // Written by this process, yet not open here: a starting child's inherited copy, gone at its exec.
+            if (holder != OwnPid || Environment.TickCount64 > deadline)
+                throw new StoreOpenException($"data directory {root} is in use by another process (pid {holder})");
+            Thread.Sleep(1);
         }
     }
 
@@ -69,7 +97,14 @@ internal sealed class DataDirectory : IDisposable
         WriteDurably(path, $"{FormatVersion}\n");
     }
 
-    public void Dispose() => _lock.Dispose(); // closing the descriptor releases the flock
+    public void Dispose()
+    {
+        if (_lock.IsClosed)
+            return;
+        _lock.Dispose(); // closing the descriptor releases the flock
+        lock (OpenInThisProcess)
+            OpenInThisProcess.Remove(Root);
+    }
 
     // Anything but the lock and a WAL directory with only our segment files counts as data.
     private bool HoldsData()

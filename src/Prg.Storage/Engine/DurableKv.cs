@@ -478,14 +478,20 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
 
     private void ReleaseResources()
     {
-        DisposeReaders();
-        _writerSession.Dispose();
-        _maintenanceSession.Dispose();
-        _wal?.Dispose();
-        _store.Dispose();
-        _checkpointManager.Dispose();
-        _hlogDevice.Dispose();
-        _stop.Dispose();
-        _directory.Dispose();
+        try
+        {
+            DisposeReaders();
+            _writerSession.Dispose();
+            _maintenanceSession.Dispose();
+            _wal?.Dispose();
+            _store.Dispose();
+            _checkpointManager.Dispose();
+            _hlogDevice.Dispose();
+            _stop.Dispose();
+        }
+        finally
+        {
+            _directory.Dispose(); // whatever failed above, the directory can be opened again
+        }
     }
 }
