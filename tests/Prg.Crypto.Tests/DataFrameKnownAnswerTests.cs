@@ -51,6 +51,44 @@ public sealed class DataFrameKnownAnswerTests
         Assert.Equal(dekVersion, DataFrame.ReadDekVersion(frame));
     }
 
+    [Theory]
+    [InlineData("0100000007a0a1a2a3a4a5a6a7a8a9aaab8e7d10412ae722cf100298cdef6e1deb354d592387152fe29472", "t-42", "m1", 2L, "hello, prg")]
+    [InlineData("01deadbeefa0a1a2a3a4a5a6a7a8a9aaabe6197e2e41ce04b86a6c8dd80b77ced160bd4b0386a2547b84173c9d63b66b1ef25765dc8b07751a4e37652c85496a1f6c4b8eb4d7809533", "t", "m", 0L, null)]
+    public void MessageVersionAadFormattedWithoutAStringOpensTheIndependentlyComputedFrame(string frameHex, string threadId, string messageKey, long version, string? plaintext)
+    {
+        using var aes = TestSupport.NewAes(TestSupport.SequentialKey());
+        byte[] frame = TestSupport.Hex(frameHex);
+        byte[] output = new byte[DataFrame.GetPlaintextLength(frame)];
+        var aad = RecordAad.ForMessageVersion(threadId, messageKey, version);
+
+        int written = DataFrame.Decrypt(aes, frame, aad, output);
+
+        Assert.Equal(written, output.Length);
+        if (plaintext is not null)
+        {
+            Assert.Equal(plaintext, Encoding.UTF8.GetString(output));
+        }
+        Assert.Equal($"{messageKey}:v{version}", aad.RecordId);
+        Assert.Equal(new RecordAad(threadId, $"{messageKey}:v{version}"), aad);
+        Assert.Equal(new RecordAad(threadId, $"{messageKey}:v{version}").GetHashCode(), aad.GetHashCode());
+        Assert.NotEqual(RecordAad.ForMessageVersion(threadId, messageKey, version + 1), aad);
+        Assert.Throws<FrameAuthenticationException>(() => DataFrame.Decrypt(aes, frame, RecordAad.ForMessageVersion(threadId, messageKey, version + 1), output));
+    }
+
+    [Fact]
+    public void MessageVersionAadLongerThanTheStackScratchStillBindsTheSameBytes()
+    {
+        using var aes = TestSupport.NewAes(TestSupport.SequentialKey());
+        string longKey = new('k', 300);
+        byte[] frame = new byte[DataFrame.GetEncryptedLength(3)];
+        DataFrame.Encrypt(aes, 1, new RecordAad("t", longKey + ":v12"), "abc"u8, frame);
+        byte[] output = new byte[3];
+
+        DataFrame.Decrypt(aes, frame, RecordAad.ForMessageVersion("t", longKey, 12), output);
+
+        Assert.Equal("abc"u8.ToArray(), output);
+    }
+
     [Fact]
     public void RandomNonceFrameAuthenticatesUnderTheDocumentedAadBuiltByHand()
     {

@@ -191,14 +191,15 @@ public sealed class FrameKeyTests
         byte[] frame = new byte[DataFrame.GetEncryptedLength(1024)];
         byte[] output = new byte[1024];
         var aad = RecordAad.ForMessageVersion("thread-0123456789", "1700000000000000000-000001", 1);
-        key.Encrypt(1, aad.ThreadId, aad.RecordId, plaintext, frame);
-        key.Decrypt(frame, aad.ThreadId, aad.RecordId, output);
+        string recordId = aad.RecordId; // a message version's id is a string only when asked for
+        key.Encrypt(1, aad.ThreadId, recordId, plaintext, frame);
+        key.Decrypt(frame, aad.ThreadId, recordId, output);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
-            key.Encrypt(1, aad.ThreadId, aad.RecordId, plaintext, frame);
-            key.Decrypt(frame, aad.ThreadId, aad.RecordId, output);
+            key.Encrypt(1, aad.ThreadId, recordId, plaintext, frame);
+            key.Decrypt(frame, aad.ThreadId, recordId, output);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

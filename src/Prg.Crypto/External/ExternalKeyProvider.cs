@@ -363,7 +363,7 @@ public sealed class ExternalKeyProvider : IKeyProvider
 
     private static void CheckAad(RecordAad aad)
     {
-        if (string.IsNullOrEmpty(aad.ThreadId) || string.IsNullOrEmpty(aad.RecordId))
+        if (!aad.HasIds)
         {
             throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
         }

@@ -276,7 +276,8 @@ public sealed class FallbackKeyProvider : IKeyProvider
     private static DecryptResult DecryptWith(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad)
     {
         byte[] output = new byte[frame.Length - DataFrame.Overhead];
-        return DataFrame.TryDecrypt(aes, frame, aad.ThreadId, aad.RecordId, output, out _)
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        return DataFrame.TryDecrypt(aes, frame, aad.ThreadId, aad.RecordIdChars(recordId), output, out _)
             ? DecryptResult.Success(output)
             : DecryptResult.Failure(new FrameAuthenticationException(
                 $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)"));
@@ -284,7 +285,7 @@ public sealed class FallbackKeyProvider : IKeyProvider
 
     private static void CheckAad(RecordAad aad)
     {
-        if (string.IsNullOrEmpty(aad.ThreadId) || string.IsNullOrEmpty(aad.RecordId))
+        if (!aad.HasIds)
         {
             throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
         }

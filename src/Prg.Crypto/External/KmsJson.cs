@@ -10,7 +10,8 @@ internal static class KmsJson
     {
         writer.WriteStartObject("aad"u8);
         writer.WriteString("thread_id"u8, aad.ThreadId);
-        writer.WriteString("record_id"u8, aad.RecordId);
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        writer.WriteString("record_id"u8, aad.RecordIdChars(recordId));
         writer.WriteEndObject();
     }
 

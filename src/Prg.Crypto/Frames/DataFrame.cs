@@ -76,8 +76,11 @@ public static class DataFrame
 
     /// <summary>Encrypts <paramref name="plaintext"/> into a frame bound to <paramref name="aad"/>.</summary>
     /// <returns>Bytes written (<see cref="GetEncryptedLength"/>).</returns>
-    public static int Encrypt(AesGcm aes, uint dekVersion, RecordAad aad, ReadOnlySpan<byte> plaintext, Span<byte> destination) =>
-        Encrypt(aes, dekVersion, aad.ThreadId, aad.RecordId, plaintext, destination);
+    public static int Encrypt(AesGcm aes, uint dekVersion, RecordAad aad, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        return Encrypt(aes, dekVersion, aad.ThreadId, aad.RecordIdChars(recordId), plaintext, destination);
+    }
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> under <paramref name="aes"/> (the DEK of
@@ -117,8 +120,11 @@ public static class DataFrame
     /// <summary>Decrypts a frame bound to <paramref name="aad"/> into <paramref name="destination"/>.</summary>
     /// <exception cref="MalformedFrameException">The bytes are not a data frame.</exception>
     /// <exception cref="FrameAuthenticationException">The frame does not authenticate for this key and AAD.</exception>
-    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination) =>
-        Decrypt(aes, frame, aad.ThreadId, aad.RecordId, destination);
+    public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination)
+    {
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        return Decrypt(aes, frame, aad.ThreadId, aad.RecordIdChars(recordId), destination);
+    }
 
     /// <inheritdoc cref="Decrypt(AesGcm, ReadOnlySpan{byte}, RecordAad, Span{byte})"/>
     public static int Decrypt(AesGcm aes, ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)

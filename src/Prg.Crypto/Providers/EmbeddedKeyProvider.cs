@@ -243,7 +243,8 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
     private static byte[] EncryptWith(CachedDek dek, ReadOnlySpan<byte> plaintext, RecordAad aad)
     {
         byte[] frame = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
-        dek.Key.Encrypt(dek.Version, aad.ThreadId, aad.RecordId, plaintext, frame);
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        dek.Key.Encrypt(dek.Version, aad.ThreadId, aad.RecordIdChars(recordId), plaintext, frame);
         return frame;
     }
 
@@ -273,7 +274,8 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
 
     private static bool DecryptInto(CachedDek dek, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination, out CryptoException? error)
     {
-        if (dek.Key.TryDecrypt(frame, aad.ThreadId, aad.RecordId, destination, out _))
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
+        if (dek.Key.TryDecrypt(frame, aad.ThreadId, aad.RecordIdChars(recordId), destination, out _))
         {
             error = null;
             return true;
@@ -286,7 +288,7 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
 
     private static void CheckAad(RecordAad aad)
     {
-        if (string.IsNullOrEmpty(aad.ThreadId) || string.IsNullOrEmpty(aad.RecordId))
+        if (!aad.HasIds)
         {
             throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
         }

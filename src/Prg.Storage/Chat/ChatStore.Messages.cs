@@ -168,7 +168,7 @@ public sealed partial class ChatStore
     /// <summary>The thread's live messages, oldest → newest (spec §5 message semantics).</summary>
     /// <exception cref="ChatKeyNotFoundException">The thread does not exist, or the reference is not a live message of it.</exception>
     public Page<MessageRecord> ListMessages(string threadId, PageRequest request)
-        => PageMessages(threadId, null, request, tx => MessageLoader(tx, threadId), MessageSize);
+        => PageMessages<MessageRecord>(threadId, null, request, _ => new MessageReader(_kv, threadId).Load, MessageSize);
 
     /// <summary>
     /// As <see cref="ListMessages(string, PageRequest)"/> for a thread the caller has just read: its
@@ -177,7 +177,7 @@ public sealed partial class ChatStore
     public Page<MessageRecord> ListMessages(ThreadRecord thread, PageRequest request)
     {
         ArgumentNullException.ThrowIfNull(thread);
-        return PageMessages(thread.Id, thread, request, tx => MessageLoader(tx, thread.Id), MessageSize);
+        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => new MessageReader(_kv, thread.Id).Load, MessageSize);
     }
 
     /// <summary>Admin: the thread's live message keys, oldest → newest (no message record is read).</summary>
@@ -222,9 +222,6 @@ public sealed partial class ChatStore
 
     /// <summary>Index chunks one side of a page may read: enough for the limit, plus the allowance for deleted runs.</summary>
     private int ScanChunks(PageRequest request) => request.Limit / IndexChunk.Slots + 2 + _options.PageScanChunks;
-
-    private static Func<string, MessageRecord?> MessageLoader(ChatTx tx, string threadId)
-        => id => tx.Get(KeySpace.Message(threadId, id), MessageEntry.Decode) is { Deleted: false } entry ? entry.ToPublic(threadId, id) : null;
 
     private static int MessageSize(MessageRecord m) => m.Body.Length + m.Author.Length + m.ThreadId.Length + MessageViewOverheadBytes;
 

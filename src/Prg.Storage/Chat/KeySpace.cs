@@ -91,7 +91,13 @@ public static class KeySpace
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         ArgumentOutOfRangeException.ThrowIfLessThan(seq, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(seq, MaxSeq);
-        return ts.ToString("D" + TsDigits, CultureInfo.InvariantCulture) + "-" + seq.ToString("D" + SeqDigits, CultureInfo.InvariantCulture);
+        // One string per key (a page builds one per message): both numbers formatted into it directly.
+        return string.Create(TsDigits + 1 + SeqDigits, (ts, seq), static (chars, parts) =>
+        {
+            parts.ts.TryFormat(chars[..TsDigits], out _, "D19", CultureInfo.InvariantCulture);
+            chars[TsDigits] = '-';
+            parts.seq.TryFormat(chars[(TsDigits + 1)..], out _, "D12", CultureInfo.InvariantCulture);
+        });
     }
 
     /// <summary>Parses a message key; false for anything not produced by <see cref="MessageKey"/>.</summary>

@@ -28,13 +28,16 @@ internal sealed class MessageEntry : IStoredRecord
         w.WriteBytes(Body);
     }
 
-    public static MessageEntry Decode(ReadOnlySpan<byte> data)
+    public static MessageEntry Decode(ReadOnlySpan<byte> data) => Decode(data, null);
+
+    /// <summary>As <see cref="Decode(ReadOnlySpan{byte})"/>, the author's string taken from <paramref name="authors"/> when it repeats.</summary>
+    public static MessageEntry Decode(ReadOnlySpan<byte> data, Utf8StringCache? authors)
     {
         var r = new RecordReader(data);
         r.ExpectType(RecordType.Message);
         var entry = new MessageEntry
         {
-            Author = r.ReadString(),
+            Author = authors is null ? r.ReadString() : authors.Get(r.ReadStringBytes()),
             CreatedTs = r.ReadInt64(),
             UpdatedTs = r.ReadInt64(),
             Deleted = r.ReadBool(),

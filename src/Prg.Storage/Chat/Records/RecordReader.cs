@@ -56,6 +56,15 @@ internal ref struct RecordReader
 
     public string ReadString() => ReadNullableString() ?? throw new InvalidDataException("Unexpected null field in stored record.");
 
+    /// <summary>A non-null string field's UTF-8 bytes, without decoding them (valid while the data is).</summary>
+    public ReadOnlySpan<byte> ReadStringBytes()
+    {
+        int length = ReadInt32();
+        if (length < 0)
+            throw new InvalidDataException(length == -1 ? "Unexpected null field in stored record." : "Negative field length in stored record.");
+        return Take(length);
+    }
+
     /// <summary>Ensures the record was consumed exactly.</summary>
     public readonly void End()
     {
