@@ -71,12 +71,13 @@ public class PagePathBenchmarks
         // Batch decrypt into one pooled buffer; the ranges say where each body landed.
         _plain.ResetWrittenCount();
         Span<Range> bodies = stackalloc Range[page.Items.Count];
+        Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
         for (int i = 0; i < page.Items.Count; i++)
         {
             MessageRecord m = page.Items[i];
             int start = _plain.WrittenCount;
             RecordAad aad = RecordAad.ForMessageVersion(m.ThreadId, m.Key, m.Version);
-            int written = _dek.Decrypt(m.Body, aad.ThreadId, aad.RecordId, _plain.GetSpan(DataFrame.GetPlaintextLength(m.Body)));
+            int written = _dek.Decrypt(m.Body, aad.ThreadId, aad.RecordIdChars(recordId), _plain.GetSpan(DataFrame.GetPlaintextLength(m.Body)));
             _plain.Advance(written);
             bodies[i] = start..(start + written);
         }

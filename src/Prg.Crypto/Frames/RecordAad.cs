@@ -17,7 +17,7 @@ public readonly struct RecordAad : IEquatable<RecordAad>
     public const string TitleRecordId = "title";
 
     /// <summary>Record ids up to this many chars are formatted on the stack.</summary>
-    internal const int StackRecordIdChars = 128;
+    public const int StackRecordIdChars = 128;
 
     private readonly string? _recordId;
     private readonly string? _messageKey;
@@ -62,7 +62,7 @@ public readonly struct RecordAad : IEquatable<RecordAad>
     /// The record id's chars: the stored string, or a message version's id formatted into
     /// <paramref name="scratch"/> (a string only when it does not fit).
     /// </summary>
-    internal ReadOnlySpan<char> RecordIdChars(Span<char> scratch)
+    public ReadOnlySpan<char> RecordIdChars(Span<char> scratch)
     {
         if (_messageKey is null)
         {
