@@ -221,6 +221,31 @@ public sealed class ChatStoreTests
     }
 
     [Fact]
+    public async Task Page_reads_each_message_under_an_escaped_thread_id_with_its_own_author_body_and_key()
+    {
+        using var dir = new TempDirectory();
+        await using var store = Open(dir.Path);
+        const string t = "room:50%";
+        await store.CreateThreadAsync(t, "alice", B("x"), B("k"), 1);
+        string[] authors = ["alice", "alice", "bob", "bob", "alice"];
+        var posted = new List<MessageRecord>();
+        for (int i = 0; i < authors.Length; i++)
+            posted.Add(await PostAsync(store, t, authors[i], $"body {i}", 10 + i));
+        await store.DeleteMessageAsync(t, posted[1].Key, 20);
+
+        Page<MessageRecord> page = store.ListMessages(store.GetThread(t)!, new PageRequest { Limit = 10 });
+
+        int[] live = [0, 2, 3, 4];
+        Assert.Equal(live.Select(i => posted[i].Key), page.Items.Select(m => m.Key));
+        Assert.Equal(live.Select(i => authors[i]), page.Items.Select(m => m.Author));
+        Assert.Equal(live.Select(i => $"body {i}"), page.Items.Select(m => S(m.Body)));
+        Assert.All(page.Items, m => Assert.Equal(t, m.ThreadId));
+        Assert.Equal(live.Select(i => posted[i].Seq), page.Items.Select(m => m.Seq));
+        // Consecutive messages of one author share one string instead of decoding it again.
+        Assert.Same(page.Items[1].Author, page.Items[2].Author);
+    }
+
+    [Fact]
     public async Task Unknown_or_deleted_page_references_throw_key_not_found()
     {
         using var dir = new TempDirectory();

@@ -1,7 +1,8 @@
 // Reads a page's messages straight from the store: each record's key is built in a stack buffer
-// from the thread's key prefix (encoded once per page), and the stored bytes are decoded into the
-// MessageRecord itself, with no intermediate entry, key string or cache entry per message; the
-// author string is shared by consecutive messages of the same author.
+// from the thread's key prefix (encoded once per page) and read without the ChatTx cache (a page
+// reads each message once), so no key string or cache entry is made per message; the author
+// string is shared by consecutive messages of the same author.
+using System.Buffers;
 using System.Text;
 using Prg.Storage.Chat.Records;
 using Prg.Storage.Engine;
@@ -17,8 +18,8 @@ internal sealed class MessageReader
     private readonly string _threadId;
     private readonly byte[] _keyPrefix;
     private readonly DurableKv.ValueDecoder<MessageRecord?> _decode;
-    private string _messageKey = "";
     private readonly Utf8StringCache _authors = new();
+    private string _messageKey = "";
 
     public MessageReader(DurableKv kv, string threadId)
     {
@@ -34,8 +35,8 @@ internal sealed class MessageReader
         int length = _keyPrefix.Length + messageKey.Length;
         Span<byte> key = length <= MaxStackKeyBytes ? stackalloc byte[length] : new byte[length];
         _keyPrefix.CopyTo(key);
-        if (Encoding.UTF8.GetBytes(messageKey, key[_keyPrefix.Length..]) != messageKey.Length)
-            return null; // not a message key (those are ASCII digits)
+        if (Ascii.FromUtf16(messageKey, key[_keyPrefix.Length..], out _) != OperationStatus.Done)
+            return null; // not a message key (those are ASCII digits and a dash)
         _messageKey = messageKey;
         return _kv.Read(key, _decode, null);
     }
