@@ -81,6 +81,7 @@ public sealed partial class ChatStore
             state.SeqHighWater = Math.Max(state.SeqHighWater, seq);
             w.Put(state);
             w.MessagesDelta = 1;
+            w.Emit(ChatEventKind.MessageCreated, ts, slot.Key);
             if (_reservedSeq.TryGetValue(threadId, out long reserved) && reserved <= state.SeqHighWater)
                 _reservedSeq.TryRemove(new KeyValuePair<string, long>(threadId, reserved));
             return entry.ToPublic(threadId, slot.Key);
@@ -133,6 +134,7 @@ public sealed partial class ChatStore
             var byUpdated = new UpdatedMessageList(w.Tx, threadId, state);
             byUpdated.Remove(messageKey);
             byUpdated.Insert(messageKey, ts);
+            w.Emit(ChatEventKind.MessageUpdated, ts, messageKey);
             MessageRecord updated = entry.ToPublic(threadId, messageKey);
             return new EditResult(EditStatus.Ok, updated, updated.Version);
         });
@@ -160,6 +162,7 @@ public sealed partial class ChatStore
             state.LiveMessages--;
             w.Put(state);
             w.MessagesDelta = -1;
+            w.Emit(ChatEventKind.MessageDeleted, ts, messageKey);
             w.Global = g => DeletedMessages(g).Add(DeletedMessageItem(threadId, messageKey), ts);
             return true;
         });

@@ -95,6 +95,7 @@ public sealed partial class ChatStore
                 meta.UpdatedTs = ts;
                 UserMeta user = RequiredUser(w.Tx, meta.Author);
                 new UserThreadList(w.Tx, meta.Author, user, byUpdated: true).MoveToTail(threadId);
+                w.Emit(ChatEventKind.ThreadUpdated, ts);
             }
             w.Put(meta);
             return meta.ToPublic(w.State);
@@ -125,6 +126,7 @@ public sealed partial class ChatStore
             _reservedSeq.TryRemove(threadId, out _);
             w.ThreadsDelta = -1;
             w.MessagesDelta = -state.LiveMessages;
+            w.Emit(ChatEventKind.ThreadDeleted, ts);
             w.Global = g => DeletedThreads(g).Add(threadId, ts);
             return true;
         }).ConfigureAwait(false);

@@ -27,13 +27,30 @@ internal sealed class ThreadWrite(DurableKv kv, string threadId)
     /// <summary>Changes to the store-wide lists, applied under the global lock in the same batch.</summary>
     public Action<ChatTx>? Global { get; set; }
 
+    /// <summary>Events this write appends to the thread's feed, in order; null if none.</summary>
+    public List<FeedEvent>? Events { get; private set; }
+
+    /// <summary>The feed position of the write's last event once staged; 0 if it has none.</summary>
+    public long FeedPosition { get; set; }
+
+    public void Emit(ChatEventKind kind, long ts, string? messageKey = null)
+        => (Events ??= []).Add(new FeedEvent { Kind = kind, Ts = ts, MessageKey = messageKey });
+
     public void Put(ThreadMeta meta) => Tx.Put(_metaKey, meta);
 
     public void Put(ThreadMessages state) => Tx.Put(_stateKey, state);
 
+    /// <summary>Deletes the meta, state and feed records (at most ChatStore.MaxFeedRetention events and a few more).</summary>
     public void DeleteThreadRecords()
     {
         Tx.Delete(_metaKey);
         Tx.Delete(_stateKey);
+        string feedKey = KeySpace.ThreadFeed(threadId);
+        if (Tx.Get(feedKey, FeedState.Decode) is { } feed)
+        {
+            for (long position = feed.Oldest; position <= feed.Last; position++)
+                Tx.Delete(KeySpace.FeedEvent(threadId, position));
+            Tx.Delete(feedKey);
+        }
     }
 }
