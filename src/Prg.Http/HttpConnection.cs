@@ -367,6 +367,12 @@ internal sealed class HttpConnection
         }
     }
 
+    internal void AbortStream()
+    {
+        _writeFailed = true;
+        _socket.Dispose();
+    }
+
     private static bool TimedOut(bool idle) =>
         idle ? false : throw new BadHttpRequestException(RequestRejectionReason.RequestTimeout);
 

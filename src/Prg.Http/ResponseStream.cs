@@ -53,6 +53,12 @@ public sealed class ResponseStream
     /// </summary>
     public ValueTask FlushAsync() => _connection.FlushStreamAsync();
 
+    /// <summary>
+    /// Closes the connection now (a client that is not reading): a pending FlushAsync fails at once, and
+    /// nothing more is sent.
+    /// </summary>
+    public void Abort() => _connection.AbortStream();
+
     /// <summary>Ends the body (the last chunk); the connection closes after it.</summary>
     internal void Complete()
     {
