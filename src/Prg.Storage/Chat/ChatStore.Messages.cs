@@ -66,7 +66,10 @@ public sealed partial class ChatStore
         if (!KeySpace.TryParseMessageKey(slot.Key, out long ts, out long seq) || ts != slot.Ts || seq != slot.Seq)
             throw new ArgumentException("The slot was not produced by ReserveMessage.", nameof(slot));
 
-        return WriteThreadAsync<MessageRecord?>(threadId, null, w =>
+        // The owner's lock too: the post is summarised in the owner's inbox feed.
+        if (ReadMeta(threadId) is not { Deleted: false } owner)
+            return ValueTask.FromResult<MessageRecord?>(null);
+        return WriteThreadAsync<MessageRecord?>(threadId, owner.Author, w =>
         {
             if (w.State is not { Deleted: false } state)
                 return null;
@@ -82,6 +85,7 @@ public sealed partial class ChatStore
             w.Put(state);
             w.MessagesDelta = 1;
             w.Emit(ChatEventKind.MessageCreated, ts, slot.Key);
+            w.EmitInbox(owner.Author, ChatEventKind.MessageCreated, ts, slot.Key);
             if (_reservedSeq.TryGetValue(threadId, out long reserved) && reserved <= state.SeqHighWater)
                 _reservedSeq.TryRemove(new KeyValuePair<string, long>(threadId, reserved));
             return entry.ToPublic(threadId, slot.Key);

@@ -52,6 +52,7 @@ public sealed partial class ChatStore
             w.Tx.Put(KeySpace.UserMeta(author), user);
 
             w.ThreadsDelta = 1;
+            w.EmitInbox(author, ChatEventKind.ThreadCreated, ts);
             w.Global = g =>
             {
                 if (newUser)
@@ -96,6 +97,7 @@ public sealed partial class ChatStore
                 UserMeta user = RequiredUser(w.Tx, meta.Author);
                 new UserThreadList(w.Tx, meta.Author, user, byUpdated: true).MoveToTail(threadId);
                 w.Emit(ChatEventKind.ThreadUpdated, ts);
+                w.EmitInbox(meta.Author, ChatEventKind.ThreadUpdated, ts);
             }
             w.Put(meta);
             return meta.ToPublic(w.State);
@@ -127,6 +129,7 @@ public sealed partial class ChatStore
             w.ThreadsDelta = -1;
             w.MessagesDelta = -state.LiveMessages;
             w.Emit(ChatEventKind.ThreadDeleted, ts);
+            w.EmitInbox(meta.Author, ChatEventKind.ThreadDeleted, ts);
             w.Global = g => DeletedThreads(g).Add(threadId, ts);
             return true;
         }).ConfigureAwait(false);
@@ -167,7 +170,13 @@ public sealed partial class ChatStore
     }
 
     private static ThreadRecord? LoadThread(ChatTx tx, string threadId)
-        => tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode)?.ToPublic(tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode));
+    {
+        if (tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode) is not { } meta)
+            return null;
+        ThreadMessages? state = tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode);
+        ReadMark mark = tx.Get(KeySpace.ThreadRead(threadId), ReadMark.Decode) ?? new ReadMark();
+        return meta.ToPublic(state) with { LastRead = mark.UpTo, Unread = mark.Unread(state) };
+    }
 
     private Page<T> PageUserThreads<T>(string user, PageRequest request, Func<ChatTx, UserThreadList, IPageSource<T>> source) where T : class
     {

@@ -104,17 +104,16 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     /// </summary>
     private async ValueTask<T> WriteThreadAsync<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
     {
-        (CommitHandle handle, long feedPosition, T result) = WriteThreadCore(threadId, userId, change);
+        (CommitHandle handle, ThreadWrite write, T result) = WriteThreadCore(threadId, userId, change);
         await _kv.WaitDurableAsync(handle).ConfigureAwait(false);
-        // Only now may the thread's feed subscribers see the write's events.
-        if (feedPosition > 0)
-            PublishDurable(threadId, feedPosition);
+        // Only now may the feeds' subscribers see the write's events.
+        PublishDurable(write);
         return result;
     }
 
     /// <summary>
     /// As <see cref="WriteThreadAsync"/> without waiting: the batch is applied, not yet durable. For
-    /// writes that emit no feed events (their events would be published by the thread's next write).
+    /// writes that emit no feed events (their events would be published by the feed's next write).
     /// </summary>
     private (CommitHandle Handle, T Result) WriteThread<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
     {
@@ -122,7 +121,7 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
         return (handle, result);
     }
 
-    private (CommitHandle Handle, long FeedPosition, T Result) WriteThreadCore<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
+    private (CommitHandle Handle, ThreadWrite Write, T Result) WriteThreadCore<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
     {
         object? userLock = userId is null ? null : UserLock(userId);
         if (userLock is not null)
@@ -132,9 +131,9 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
             int stripe = StripeOf(threadId);
             lock (_threadLocks[stripe])
             {
-                var write = new ThreadWrite(_kv, threadId);
+                var write = new ThreadWrite(_kv, threadId) { LockedUser = userId };
                 T result = change(write);
-                return (Commit(write, stripe), write.FeedPosition, result);
+                return (Commit(write, stripe), write, result);
             }
         }
         finally

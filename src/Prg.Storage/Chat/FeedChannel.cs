@@ -1,4 +1,4 @@
-// Per thread with a write in flight or a subscriber: the newest feed position applied to the store
+// Per feed with a write in flight or a subscriber: the newest position applied to the store
 // and the newest one known durable, and who to tell. Readers deliver up to Durable only, so an event
 // whose write is applied but not yet durable (and might vanish in a crash) is never sent.
 namespace Prg.Storage.Chat;
@@ -7,7 +7,7 @@ internal sealed class FeedChannel(long position)
 {
     private long _durable = position;
 
-    /// <summary>Newest position applied (visible in the store); guarded by the thread lock.</summary>
+    /// <summary>Newest position applied (visible in the store); guarded by the feed's lock.</summary>
     public long Applied = position;
 
     public List<FeedSubscription> Subscribers { get; } = [];

@@ -1,5 +1,5 @@
-// An in-process subscriber of one thread's feed: told (on a pool thread, outside every store lock)
-// each time the feed's durable position advances; reads the events itself with ChatStore.ReadEvents.
+// An in-process subscriber of one feed (a thread's or an inbox): told (outside every store lock) each
+// time the feed's durable position advances; reads the events itself with ChatStore.ReadEvents/ReadInbox.
 namespace Prg.Storage.Chat;
 
 /// <summary>A live subscription; dispose it to stop being told.</summary>
@@ -9,19 +9,19 @@ public sealed class FeedSubscription : IDisposable
     private readonly Action _onDurable;
     private int _disposed;
 
-    internal FeedSubscription(ChatStore store, string threadId, FeedChannel channel, Action onDurable)
+    internal FeedSubscription(ChatStore store, FeedLog log, FeedChannel channel, Action onDurable)
     {
         _store = store;
-        ThreadId = threadId;
+        Log = log;
         Channel = channel;
         _onDurable = onDurable;
     }
 
+    internal FeedLog Log { get; }
+
     internal FeedChannel Channel { get; }
 
-    public string ThreadId { get; }
-
-    /// <summary>The thread's newest durable feed position: events up to it may be read and delivered.</summary>
+    /// <summary>The feed's newest durable position: events up to it may be read and delivered.</summary>
     public long Durable => Channel.Durable;
 
     internal void Notify() => _onDurable();

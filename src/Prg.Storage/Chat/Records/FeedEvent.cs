@@ -1,10 +1,12 @@
-// Stored feed event (thread:<t>:ev:<position>): kind, time and the message it is about, if any.
+// Stored feed event (thread:<t>:ev:<n> or user:<u>:ev:<n>): kind, time, and the thread (inbox events
+// only) and message it is about, if any.
 namespace Prg.Storage.Chat.Records;
 
 internal sealed class FeedEvent : IStoredRecord
 {
     public ChatEventKind Kind;
     public long Ts;
+    public string? ThreadId;
     public string? MessageKey;
 
     public void WriteTo(ref RecordWriter w)
@@ -12,6 +14,7 @@ internal sealed class FeedEvent : IStoredRecord
         w.WriteByte(RecordType.FeedEvent);
         w.WriteByte((byte)Kind);
         w.WriteInt64(Ts);
+        w.WriteString(ThreadId);
         w.WriteString(MessageKey);
     }
 
@@ -19,7 +22,7 @@ internal sealed class FeedEvent : IStoredRecord
     {
         var r = new RecordReader(data);
         r.ExpectType(RecordType.FeedEvent);
-        var e = new FeedEvent { Kind = (ChatEventKind)r.ReadByte(), Ts = r.ReadInt64(), MessageKey = r.ReadNullableString() };
+        var e = new FeedEvent { Kind = (ChatEventKind)r.ReadByte(), Ts = r.ReadInt64(), ThreadId = r.ReadNullableString(), MessageKey = r.ReadNullableString() };
         r.End();
         return e;
     }
