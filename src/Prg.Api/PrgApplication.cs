@@ -43,6 +43,7 @@ public sealed class PrgApplication : IHttpApplication
         var threads = new ThreadHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
         var messages = new MessageHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
         var feeds = new FeedHandlers(s.Store, s.Cipher, _authenticator, s.Feeds, s.MaxResponseBytes);
+        var reads = new ReadHandlers(s.Store);
 
         Map(HttpMethod.Get, "/healthz", system.Health, RouteScope.Public);
         Map(HttpMethod.Get, "/readyz", system.Ready, RouteScope.Public);
@@ -63,6 +64,9 @@ public sealed class PrgApplication : IHttpApplication
             // The feed authenticates itself: key + user headers, or a browser's stream token.
             Map(HttpMethod.Get, prefix + "/threads/{t}/events", feeds.ThreadEvents, RouteScope.Public);
             Map(HttpMethod.Post, prefix + "/threads/{t}/events/token", feeds.ThreadToken, RouteScope.User);
+            Map(HttpMethod.Get, prefix + "/events", feeds.InboxEvents, RouteScope.Public);
+            Map(HttpMethod.Post, prefix + "/events/token", feeds.InboxToken, RouteScope.User);
+            MapJson(HttpMethod.Post, prefix + "/threads/{t}/read", reads.MarkRead, RouteScope.User);
         }
         Map(HttpMethod.Get, "/admin/health", system.AdminHealth, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/stats", system.Stats, RouteScope.Admin);

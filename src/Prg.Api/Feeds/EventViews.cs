@@ -1,6 +1,7 @@
 // The JSON of one feed event: {"id":n,"type":"message.created","thread":"<t>","ts":ns,"data":{…}}, where
 // data is what the read routes return for the record now (message or thread view, body or title
-// decrypted for the reader), or {"key":…,"deleted":true} once the record is deleted or gone.
+// decrypted for the reader), {"key":…,"deleted":true} once the record is deleted or gone, or an inbox
+// summary {"key":"<message key>","thread":"<t>"}.
 using System.Text.Json;
 using Prg.Api.Encryption;
 using Prg.Api.Http;
@@ -18,6 +19,8 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
         ChatEventKind.MessageDeleted => "message.deleted",
         ChatEventKind.ThreadUpdated => "thread.updated",
         ChatEventKind.ThreadDeleted => "thread.deleted",
+        ChatEventKind.ThreadCreated => "thread.created",
+        ChatEventKind.Read => "read",
         _ => throw new InvalidDataException($"Unknown feed event kind {kind}."),
     };
 
@@ -31,13 +34,13 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
             && store.GetMessage(e.ThreadId, e.MessageKey!) is { Deleted: false } message)
         {
             var body = await cipher.OpenAsync(thread.Kms, RecordAad.ForMessageVersion(message.ThreadId, message.Key, message.Version), message.Body, ct);
-            return new EventData(thread, message, body);
+            return new EventData(thread, message, body, EventShape.Message);
         }
-        if (e.Kind == ChatEventKind.ThreadUpdated && !thread.Deleted)
+        if (e.Kind is ChatEventKind.ThreadUpdated or ChatEventKind.ThreadCreated && !thread.Deleted)
         {
-            return new EventData(thread, null, await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ct));
+            return new EventData(thread, null, await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ct), EventShape.Thread);
         }
-        return new EventData(thread, null, null);
+        return new EventData(thread, null, null, EventShape.Deleted);
     }
 
     public static void Write(Utf8JsonWriter w, ChatEvent e, EventData data)
@@ -48,20 +51,26 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
         w.WriteString("thread"u8, e.ThreadId);
         w.WriteNumber("ts"u8, e.Ts);
         w.WritePropertyName("data"u8);
-        if (data.Message is not null)
+        switch (data.Shape)
         {
-            Views.WriteMessage(w, data.Message, data.Plaintext);
-        }
-        else if (data.Plaintext is not null)
-        {
-            Views.WriteThread(w, data.Thread, data.Plaintext);
-        }
-        else
-        {
-            w.WriteStartObject();
-            w.WriteString("key"u8, e.MessageKey ?? e.ThreadId);
-            w.WriteBoolean("deleted"u8, true);
-            w.WriteEndObject();
+            case EventShape.Message:
+                Views.WriteMessage(w, data.Message!, data.Plaintext);
+                break;
+            case EventShape.Thread:
+                Views.WriteThread(w, data.Thread!, data.Plaintext);
+                break;
+            case EventShape.Summary:
+                w.WriteStartObject();
+                w.WriteString("key"u8, e.MessageKey);
+                w.WriteString("thread"u8, e.ThreadId);
+                w.WriteEndObject();
+                break;
+            default:
+                w.WriteStartObject();
+                w.WriteString("key"u8, e.MessageKey ?? e.ThreadId);
+                w.WriteBoolean("deleted"u8, true);
+                w.WriteEndObject();
+                break;
         }
         w.WriteEndObject();
     }
@@ -70,15 +79,26 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
     /// {"id":n,"type":"ready"|"reset","thread":"<t>"}: where a feed opened without a cursor starts, or
     /// that the events up to the cursor are no longer kept (reload the thread, then continue from n).
     /// </summary>
-    public static void WriteControl(Utf8JsonWriter w, string type, string threadId, long position)
+    public static void WriteControl(Utf8JsonWriter w, string type, string? threadId, long position)
     {
         w.WriteStartObject();
         w.WriteNumber("id"u8, position);
         w.WriteString("type"u8, type);
-        w.WriteString("thread"u8, threadId);
+        if (threadId is not null)
+        {
+            w.WriteString("thread"u8, threadId);
+        }
         w.WriteEndObject();
     }
 }
 
-/// <summary>What an event's data shows: the message (with its body) or the thread (with its title), or neither once deleted.</summary>
-internal readonly record struct EventData(ThreadRecord Thread, MessageRecord? Message, byte[]? Plaintext);
+/// <summary>What an event's data shows: the message (with its body), the thread (with its title), an inbox summary, or that it is gone.</summary>
+internal readonly record struct EventData(ThreadRecord? Thread, MessageRecord? Message, byte[]? Plaintext, EventShape Shape);
+
+internal enum EventShape
+{
+    Deleted,
+    Message,
+    Thread,
+    Summary,
+}

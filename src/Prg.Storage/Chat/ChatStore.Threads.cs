@@ -100,7 +100,7 @@ public sealed partial class ChatStore
                 w.EmitInbox(meta.Author, ChatEventKind.ThreadUpdated, ts);
             }
             w.Put(meta);
-            return meta.ToPublic(w.State);
+            return Public(w.Tx, meta, w.State);
         }).ConfigureAwait(false);
     }
 
@@ -171,10 +171,15 @@ public sealed partial class ChatStore
 
     private static ThreadRecord? LoadThread(ChatTx tx, string threadId)
     {
-        if (tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode) is not { } meta)
-            return null;
-        ThreadMessages? state = tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode);
-        ReadMark mark = tx.Get(KeySpace.ThreadRead(threadId), ReadMark.Decode) ?? new ReadMark();
+        return tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode) is { } meta
+            ? Public(tx, meta, tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode))
+            : null;
+    }
+
+    /// <summary>The public view with the owner's read mark and unread count.</summary>
+    private static ThreadRecord Public(ChatTx tx, ThreadMeta meta, ThreadMessages? state)
+    {
+        ReadMark mark = tx.Get(KeySpace.ThreadRead(meta.Id), ReadMark.Decode) ?? new ReadMark();
         return meta.ToPublic(state) with { LastRead = mark.UpTo, Unread = mark.Unread(state) };
     }
 

@@ -1,5 +1,5 @@
-// One thread feed as server-sent events. Events are read from the store by position (never copied
-// into memory ahead of time) and queued for the client while its previous flush is still going; a
+// One feed (a thread's or an inbox) as server-sent events. Events are read from the store by position
+// (never copied into memory ahead of time) and queued for the client while its previous flush is still going; a
 // client whose queue passes feeds.subscriber_buffer is cut off (it resumes with Last-Event-ID), one
 // that takes nothing within the write deadline is closed by the connection. Idle streams get a
 // heartbeat comment; a graceful stop flushes what is queued and ends the stream.
@@ -14,7 +14,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Feeds;
 
-internal sealed class ThreadEventStream(ChatStore store, EventViews views, FeedServices feeds, string threadId, FeedSubscription subscription, FeedSignal signal)
+internal sealed class EventStream(IFeedSource source, FeedServices feeds, FeedSubscription subscription, FeedSignal signal)
 {
     private const int ReadBatch = 100;
     private static readonly ReadOnlyMemory<byte> s_contentType = "text/event-stream; charset=utf-8"u8.ToArray();
@@ -101,13 +101,7 @@ internal sealed class ThreadEventStream(ChatStore store, EventViews views, FeedS
     {
         while (!QueueFull)
         {
-            var read = store.ReadEvents(threadId, _cursor, subscription.Durable, ReadBatch);
-            var thread = store.GetThread(threadId);
-            if (thread is null)
-            {
-                _ending = true; // purged: nothing will follow
-                return;
-            }
+            var read = source.Read(_cursor, subscription.Durable, ReadBatch);
             if (read.Reset)
             {
                 _cursor = read.Durable;
@@ -116,10 +110,10 @@ internal sealed class ThreadEventStream(ChatStore store, EventViews views, FeedS
             }
             foreach (var e in read.Events)
             {
-                EventData data;
+                EventData? loaded;
                 try
                 {
-                    data = await views.LoadAsync(e, thread, ct);
+                    loaded = await source.LoadAsync(e, ct);
                 }
                 catch (ApiException failure)
                 {
@@ -133,9 +127,14 @@ internal sealed class ThreadEventStream(ChatStore store, EventViews views, FeedS
                     _ending = true;
                     return;
                 }
+                if (loaded is not { } data)
+                {
+                    _ending = true; // the thread is gone: nothing will follow
+                    return;
+                }
                 QueueFrame(EventViews.TypeName(e.Kind), e.Position, w => EventViews.Write(w, e, data));
                 _cursor = e.Position;
-                if (e.Kind == ChatEventKind.ThreadDeleted)
+                if (source.EndsWith(e))
                 {
                     _ending = true;
                     return;
@@ -154,7 +153,7 @@ internal sealed class ThreadEventStream(ChatStore store, EventViews views, FeedS
 
     /// <summary>`ready` (where a feed without a cursor starts) or `reset` (reload, then continue from here).</summary>
     private void QueueControl(string name, long position) =>
-        QueueFrame(name, position, w => EventViews.WriteControl(w, name, threadId, position));
+        QueueFrame(name, position, w => EventViews.WriteControl(w, name, source.ThreadId, position));
 
     private void QueueFrame(string name, long? id, Action<Utf8JsonWriter> writeData)
     {
