@@ -87,6 +87,7 @@ public sealed class ApiHost : IAsyncDisposable
                     RecoveryLog = line => _log.Warn(line),
                 },
                 MaxVersionsPerMessage = config.Retention.MaxVersionsPerMessage,
+                FeedRetention = config.Feeds.Retention,
             });
         }
         catch when (keyService is not null)
@@ -131,12 +132,14 @@ public sealed class ApiHost : IAsyncDisposable
         var cipher = new RecordCipher(_provider, dekStore);
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
         var storageMetrics = new StorageMetrics(_store.Kv);
+        var feeds = new Feeds.FeedServices(config.Feeds);
         ConnectionMetrics? connectionMetrics = null; // the server is built after the application it serves
         metrics.AppendExtra = output =>
         {
             encryptionMetrics.Write(output);
             storageMetrics.Write(output);
             connectionMetrics?.Write(output);
+            feeds.Registry.Write(output);
             RuntimeMetrics.Write(output);
         };
         var services = new ApiServices
@@ -156,6 +159,7 @@ public sealed class ApiHost : IAsyncDisposable
             IsReady = () => _ready,
             KeyService = keyService is null ? null : new KeyServiceProbe(keyService.CheckHealthAsync),
             MaxResponseBytes = server.MaxResponseBytes,
+            Feeds = feeds,
         };
 
         var options = new HttpServerOptions

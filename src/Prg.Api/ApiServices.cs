@@ -24,6 +24,9 @@ public sealed class ApiServices
     public required Func<bool> IsReady { get; init; }
     public KeyServiceProbe? KeyService { get; init; }
 
+    /// <summary>Live feeds: configuration, the open-feed cap and counters, stream tokens.</summary>
+    public Feeds.FeedServices Feeds { get; init; } = new(new Config.FeedsConfig());
+
     /// <summary>server.max_response_bytes: the byte cap of a page.</summary>
     public long MaxResponseBytes { get; init; } = long.MaxValue;
 }

@@ -2,6 +2,7 @@
 // then metrics and the debug request log. Handlers throw ApiException for error answers.
 using System.Diagnostics;
 using Prg.Api.Auth;
+using Prg.Api.Feeds;
 using Prg.Api.Handlers;
 using Prg.Api.Http;
 using Prg.Api.Logging;
@@ -41,6 +42,8 @@ public sealed class PrgApplication : IHttpApplication
         var system = new SystemHandlers(s.Store, s.Signatures, s.Metrics, s.IsReady, s.KeyService);
         var threads = new ThreadHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
         var messages = new MessageHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
+        var feeds = new FeedHandlers(s.Store, s.Cipher, _authenticator, s.Feeds, s.MaxResponseBytes);
+        var reads = new ReadHandlers(s.Store);
 
         Map(HttpMethod.Get, "/healthz", system.Health, RouteScope.Public);
         Map(HttpMethod.Get, "/readyz", system.Ready, RouteScope.Public);
@@ -58,6 +61,12 @@ public sealed class PrgApplication : IHttpApplication
             MapJson(HttpMethod.Put, prefix + "/threads/{t}/messages/{m}", messages.Edit, RouteScope.User);
             Map(HttpMethod.Delete, prefix + "/threads/{t}/messages/{m}", messages.Delete, RouteScope.User);
             Map(HttpMethod.Get, prefix + "/threads/{t}/messages/{m}/versions", messages.Versions, RouteScope.User);
+            // The feed authenticates itself: key + user headers, or a browser's stream token.
+            Map(HttpMethod.Get, prefix + "/threads/{t}/events", feeds.ThreadEvents, RouteScope.Public);
+            Map(HttpMethod.Post, prefix + "/threads/{t}/events/token", feeds.ThreadToken, RouteScope.User);
+            Map(HttpMethod.Get, prefix + "/events", feeds.InboxEvents, RouteScope.Public);
+            Map(HttpMethod.Post, prefix + "/events/token", feeds.InboxToken, RouteScope.User);
+            MapJson(HttpMethod.Post, prefix + "/threads/{t}/read", reads.MarkRead, RouteScope.User);
         }
         Map(HttpMethod.Get, "/admin/health", system.AdminHealth, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/stats", system.Stats, RouteScope.Admin);

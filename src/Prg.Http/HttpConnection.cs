@@ -33,6 +33,8 @@ internal sealed class HttpConnection
     private bool _inputCompleted;
     private bool _firstRequest = true;
     private bool _writeFailed;
+    private ResponseStream? _stream;
+    private Task? _earlyFlush;
 
     public HttpConnection(HttpServer server, ConnectionInfo info, Stream stream)
     {
@@ -44,6 +46,8 @@ internal sealed class HttpConnection
         _requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _writeTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _context.Aborted = server.AbortedToken;
+        _context.Stopping = server.StoppingToken;
+        _context.Owner = this;
         _context.Connection.Stream = stream;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 8192, leaveOpen: true));
@@ -75,7 +79,7 @@ internal sealed class HttpConnection
                 }
                 await ReceiveBodyAsync(request);
                 await InvokeApplicationAsync();
-                var keepAlive = request.KeepAlive && !_context.Response.CloseConnection && !_server.IsStopping;
+                var keepAlive = request.KeepAlive && !_context.Response.CloseConnection && !_server.IsStopping && _stream is null;
                 await WriteResponseAsync(keepAlive);
                 if (!keepAlive)
                 {
@@ -231,10 +235,13 @@ internal sealed class HttpConnection
         try
         {
             var pending = _server.Application.HandleAsync(_context);
-            if (!pending.IsCompleted && _output.UnflushedBytes > 0)
+            if (!pending.IsCompleted && _stream is null && _output.UnflushedBytes > 0)
             {
-                // Earlier pipelined responses should not wait behind a slow handler.
-                await FlushAsync();
+                // Earlier pipelined responses should not wait behind a slow handler. A handler that starts
+                // streaming meanwhile waits for this flush (one flush at a time on the pipe).
+                _earlyFlush = FlushAsync().AsTask();
+                await _earlyFlush;
+                _earlyFlush = null;
             }
             await pending;
         }
@@ -252,6 +259,15 @@ internal sealed class HttpConnection
     /// </summary>
     private async ValueTask WriteResponseAsync(bool keepAlive)
     {
+        if (_stream is not null)
+        {
+            // The head and body went out while the handler ran; only the end is left.
+            if (!_writeFailed)
+            {
+                _stream.Complete();
+            }
+            return;
+        }
         var request = _context.Request;
         var response = _context.Response;
         var headOnly = request.Method == HttpMethod.Head;
@@ -319,6 +335,42 @@ internal sealed class HttpConnection
         _buffer = result.Buffer;
         _inputCompleted = result.IsCompleted;
         return _buffer.Length > previous || !result.IsCompleted;
+    }
+
+    /// <summary>Sends the head of a streamed response (HttpContext.StartStreamingAsync); once per connection.</summary>
+    internal async ValueTask<ResponseStream> StartStreamAsync()
+    {
+        if (_stream is not null)
+        {
+            throw new InvalidOperationException("The response is already streaming.");
+        }
+        if (_earlyFlush is { } earlier)
+        {
+            await earlier;
+        }
+        var chunked = _context.Request.IsHttp11;
+        ResponseSerializer.WriteStreamHead(_output, _context.Response, chunked);
+        _stream = new ResponseStream(this, _output, chunked);
+        return _stream;
+    }
+
+    internal async ValueTask FlushStreamAsync()
+    {
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            _writeFailed = true;
+            throw;
+        }
+    }
+
+    internal void AbortStream()
+    {
+        _writeFailed = true;
+        _socket.Dispose();
     }
 
     private static bool TimedOut(bool idle) =>

@@ -24,7 +24,20 @@ public sealed class HttpContext : IDisposable
     /// <summary>Cancelled when the server is shutting down hard or the connection is gone.</summary>
     public CancellationToken Aborted { get; internal set; }
 
+    /// <summary>Cancelled when the server starts a graceful stop: long-lived responses should end.</summary>
+    public CancellationToken Stopping { get; internal set; }
+
     public IPAddress? RemoteAddress => Connection.RemoteAddress;
+
+    /// <summary>The connection this context belongs to; null for contexts built outside a server (tests).</summary>
+    internal HttpConnection? Owner { get; set; }
+
+    /// <summary>
+    /// Sends the response head now (status, Content-Type and headers set so far) and returns the stream
+    /// the handler writes the body into while it runs; the connection closes once the handler returns.
+    /// </summary>
+    public ValueTask<ResponseStream> StartStreamingAsync() =>
+        (Owner ?? throw new InvalidOperationException("Streaming needs a server connection.")).StartStreamAsync();
 
     internal void Reset()
     {

@@ -26,20 +26,35 @@ internal static class ResponseSerializer
         output.Advance(PutHead(span, response, keepAlive, isHttp10));
     }
 
+    /// <summary>Writes the head of a streamed body: no Content-Length, chunked (HTTP/1.1) or close-delimited, then close.</summary>
+    public static void WriteStreamHead(PipeWriter output, HttpResponse response, bool chunked)
+    {
+        var span = output.GetSpan(MaxHeadLength(response) + 32);
+        output.Advance(PutHead(span, response, keepAlive: false, isHttp10: false, contentLength: !chunked ? -2 : -1));
+    }
+
     private static int MaxHeadLength(HttpResponse response) =>
         StatusLines.For(response.StatusCode).Length + DateHeader.Line.Length + 16 + response.ContentType.Length + 2
         + 16 + 20 + 2 + 24 + response.ExtraHeaders.Length + 2;
 
-    private static int PutHead(Span<byte> span, HttpResponse response, bool keepAlive, bool isHttp10)
+    /// <param name="contentLength">-1: chunked; -2: delimited by the close; otherwise the body's length.</param>
+    private static int PutHead(Span<byte> span, HttpResponse response, bool keepAlive, bool isHttp10, long contentLength = 0)
     {
         var n = 0;
         Put(span, ref n, StatusLines.For(response.StatusCode));
         Put(span, ref n, DateHeader.Line);
         Put(span, ref n, "Content-Type: "u8);
         Put(span, ref n, response.ContentType.Span);
-        Put(span, ref n, "\r\nContent-Length: "u8);
-        Utf8Formatter.TryFormat(response.Body.WrittenCount, span[n..], out var digits);
-        n += digits;
+        if (contentLength == -1)
+        {
+            Put(span, ref n, "\r\nTransfer-Encoding: chunked"u8);
+        }
+        else if (contentLength != -2)
+        {
+            Put(span, ref n, "\r\nContent-Length: "u8);
+            Utf8Formatter.TryFormat(response.Body.WrittenCount, span[n..], out var digits);
+            n += digits;
+        }
         Put(span, ref n, "\r\n"u8);
         if (!keepAlive)
         {

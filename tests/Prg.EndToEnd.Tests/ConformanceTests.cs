@@ -7,7 +7,7 @@ namespace Prg.EndToEnd.Tests;
 
 public sealed class ConformanceTests(PrgFixture fixture) : IClassFixture<PrgFixture>
 {
-    private static readonly string[] ThreadFields = ["key", "title", "author", "created_ts", "updated_ts", "deleted"];
+    private static readonly string[] ThreadFields = ["key", "title", "author", "created_ts", "updated_ts", "deleted", "last_read", "unread"];
     private static readonly string[] MessageFields = ["key", "thread", "author", "created_ts", "updated_ts", "body", "deleted", "version"];
     private static readonly string[] PaginationFields = ["before_anchor", "after_anchor", "has_before", "has_after", "count", "total"];
 

@@ -162,6 +162,43 @@ public sealed class ExternalKmsTests
     }
 
     [Fact]
+    public async Task FeedsDecryptThroughTheServiceAndFailClosedLikeReadsWhileItIsDown()
+    {
+        var (kms, work, _) = await StartKmsAsync();
+        await using var kmsOwner = kms;
+        await using var prg = await PrgProcess.StartAsync(topYaml: ExternalYaml(kms, fallbackKeyFile: null), workDir: Directory.CreateDirectory(Path.Combine(work, "srv")).FullName);
+        using var api = new ApiClient(prg.Port);
+        var thread = await api.CreateThreadAsync("dora", "live");
+        await api.PostMessageAsync("dora", thread, JsonValue.Create("secret hello")!);
+        var events = $"/v1/threads/{thread}/events?after=0";
+        using (var feed = await SseClient.OpenAsync(prg.Port, events, "dora"))
+        {
+            var created = await feed.NextAsync();
+            Assert.Equal("secret hello", JsonNode.Parse(created!.Data)!["data"]!["body"]!.GetValue<string>());
+        }
+
+        await kms.KillAsync();
+        using (var refused = await SseClient.OpenAsync(prg.Port, events, "dora"))
+        {
+            Assert.Equal(503, refused.Status);
+            Assert.DoesNotContain("secret hello", await refused.ReadAllAsync());
+        }
+        var (pollStatus, polled, _) = await api.SendAsync(HttpMethod.Get, events + "&wait=0", user: "dora");
+        Assert.Equal(503, pollStatus);
+        Assert.DoesNotContain("secret hello", polled!.ToJsonString());
+
+        await kms.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (pollStatus != 200 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            (pollStatus, polled, _) = await api.SendAsync(HttpMethod.Get, events + "&wait=0", user: "dora");
+        }
+        Assert.Equal(200, pollStatus);
+        Assert.Equal("secret hello", polled![0]!["data"]!["body"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AKeyCreatedJustBeforeTheServiceIsKilledIsThereAfterItsRestart()
     {
         var (kms, work, _) = await StartKmsAsync();

@@ -7,13 +7,14 @@ namespace Prg.Storage.Tests;
 
 internal static class ChatTestUtil
 {
-    public static ChatStore Open(string dir, Durability durability = Durability.Fsync, int maxVersions = 100, int pageScanChunks = 64)
+    public static ChatStore Open(string dir, Durability durability = Durability.Fsync, int maxVersions = 100, int pageScanChunks = 64, int feedRetention = 1000)
         => ChatStore.Open(new ChatStoreOptions
         {
             Kv = KvTestUtil.SmallOptions(dir, durability),
             LockStripes = 64,
             MaxVersionsPerMessage = maxVersions,
             PageScanChunks = pageScanChunks,
+            FeedRetention = feedRetention,
         });
 
     public static byte[] B(string s) => Encoding.UTF8.GetBytes(s);

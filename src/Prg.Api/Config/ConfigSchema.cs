@@ -35,6 +35,11 @@ internal static class ConfigSchema
         ["retention.mttl"] = static (c, v) => c.Retention.MessageTtl = v.Duration(),
         ["retention.tttl"] = static (c, v) => c.Retention.ThreadTtl = v.Duration(),
         ["retention.max_versions_per_message"] = static (c, v) => c.Retention.MaxVersionsPerMessage = v.Int32(),
+        ["feeds.retention"] = static (c, v) => c.Feeds.Retention = v.Int32(),
+        ["feeds.max_subscribers"] = static (c, v) => c.Feeds.MaxSubscribers = v.Int32(),
+        ["feeds.subscriber_buffer"] = static (c, v) => c.Feeds.SubscriberBuffer = v.Size(),
+        ["feeds.heartbeat"] = static (c, v) => c.Feeds.Heartbeat = v.Duration(),
+        ["feeds.token_ttl"] = static (c, v) => c.Feeds.TokenTtl = v.Duration(),
         ["encryption.enabled"] = static (c, v) => c.Encryption.Enabled = v.Boolean(),
         ["encryption.fields"] = static (c, v) => c.Encryption.Fields = v.List(),
         ["encryption.kms.mode"] = static (c, v) => c.Encryption.Kms.Mode = v.Kms(),
@@ -54,7 +59,7 @@ internal static class ConfigSchema
     public static readonly HashSet<string> Sections = new(StringComparer.Ordinal)
     {
         "server", "server.cors", "server.rate_limit", "server.api_keys",
-        "logging", "retention", "encryption", "encryption.kms", "encryption.kms.tls",
+        "logging", "retention", "feeds", "encryption", "encryption.kms", "encryption.kms.tls",
         "security",
     };
 

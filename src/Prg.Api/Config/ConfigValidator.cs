@@ -6,6 +6,8 @@ using Prg.Api.Handlers;
 
 using Prg.Crypto;
 
+using Prg.Storage.Chat;
+
 namespace Prg.Api.Config;
 
 internal static class ConfigValidator
@@ -70,6 +72,13 @@ internal static class ConfigValidator
             Require(CronSchedule.TryParse(retention.Cron, out _, out string cronError), "retention.cron",
                 $"is not a valid schedule: {cronError}");
         }
+
+        FeedsConfig feeds = config.Feeds;
+        Require(feeds.Retention is >= 1 and <= ChatStore.MaxFeedRetention, "feeds.retention", $"must be 1 to {ChatStore.MaxFeedRetention} events");
+        Require(feeds.MaxSubscribers >= 1, "feeds.max_subscribers", "must be at least 1");
+        Require(feeds.SubscriberBuffer >= 4096, "feeds.subscriber_buffer", "must be at least 4KB");
+        Require(feeds.Heartbeat >= TimeSpan.FromMilliseconds(100), "feeds.heartbeat", "must be at least 100ms");
+        Require(feeds.TokenTtl >= TimeSpan.FromSeconds(1) && feeds.TokenTtl <= TimeSpan.FromHours(1), "feeds.token_ttl", "must be 1s to 1h");
 
         KmsConfig kms = config.Encryption.Kms;
         if (kms.MasterKeyHex is not null)

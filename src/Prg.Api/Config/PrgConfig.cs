@@ -10,6 +10,8 @@ public sealed class PrgConfig
 
     public RetentionConfig Retention { get; } = new();
 
+    public FeedsConfig Feeds { get; } = new();
+
     public EncryptionConfig Encryption { get; } = new();
 
     /// <summary>Checks every value; throws a <see cref="ConfigException"/> naming the first bad key.</summary>

@@ -16,6 +16,8 @@ public static class Views
         w.WriteNumber("created_ts"u8, thread.CreatedTs);
         w.WriteNumber("updated_ts"u8, thread.UpdatedTs);
         w.WriteBoolean("deleted"u8, thread.Deleted);
+        w.WriteString("last_read"u8, thread.LastRead);
+        w.WriteNumber("unread"u8, thread.Unread);
         w.WriteEndObject();
     }
 

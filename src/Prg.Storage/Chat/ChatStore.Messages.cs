@@ -66,7 +66,10 @@ public sealed partial class ChatStore
         if (!KeySpace.TryParseMessageKey(slot.Key, out long ts, out long seq) || ts != slot.Ts || seq != slot.Seq)
             throw new ArgumentException("The slot was not produced by ReserveMessage.", nameof(slot));
 
-        return WriteThreadAsync<MessageRecord?>(threadId, null, w =>
+        // The owner's lock too: the post is summarised in the owner's inbox feed.
+        if (ReadMeta(threadId) is not { Deleted: false } owner)
+            return ValueTask.FromResult<MessageRecord?>(null);
+        return WriteThreadAsync<MessageRecord?>(threadId, owner.Author, w =>
         {
             if (w.State is not { Deleted: false } state)
                 return null;
@@ -81,6 +84,8 @@ public sealed partial class ChatStore
             state.SeqHighWater = Math.Max(state.SeqHighWater, seq);
             w.Put(state);
             w.MessagesDelta = 1;
+            w.Emit(ChatEventKind.MessageCreated, ts, slot.Key);
+            w.EmitInbox(owner.Author, ChatEventKind.MessageCreated, ts, slot.Key);
             if (_reservedSeq.TryGetValue(threadId, out long reserved) && reserved <= state.SeqHighWater)
                 _reservedSeq.TryRemove(new KeyValuePair<string, long>(threadId, reserved));
             return entry.ToPublic(threadId, slot.Key);
@@ -133,6 +138,7 @@ public sealed partial class ChatStore
             var byUpdated = new UpdatedMessageList(w.Tx, threadId, state);
             byUpdated.Remove(messageKey);
             byUpdated.Insert(messageKey, ts);
+            w.Emit(ChatEventKind.MessageUpdated, ts, messageKey);
             MessageRecord updated = entry.ToPublic(threadId, messageKey);
             return new EditResult(EditStatus.Ok, updated, updated.Version);
         });
@@ -160,6 +166,7 @@ public sealed partial class ChatStore
             state.LiveMessages--;
             w.Put(state);
             w.MessagesDelta = -1;
+            w.Emit(ChatEventKind.MessageDeleted, ts, messageKey);
             w.Global = g => DeletedMessages(g).Add(DeletedMessageItem(threadId, messageKey), ts);
             return true;
         });

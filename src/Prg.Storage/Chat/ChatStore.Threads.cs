@@ -52,6 +52,7 @@ public sealed partial class ChatStore
             w.Tx.Put(KeySpace.UserMeta(author), user);
 
             w.ThreadsDelta = 1;
+            w.EmitInbox(author, ChatEventKind.ThreadCreated, ts);
             w.Global = g =>
             {
                 if (newUser)
@@ -95,9 +96,11 @@ public sealed partial class ChatStore
                 meta.UpdatedTs = ts;
                 UserMeta user = RequiredUser(w.Tx, meta.Author);
                 new UserThreadList(w.Tx, meta.Author, user, byUpdated: true).MoveToTail(threadId);
+                w.Emit(ChatEventKind.ThreadUpdated, ts);
+                w.EmitInbox(meta.Author, ChatEventKind.ThreadUpdated, ts);
             }
             w.Put(meta);
-            return meta.ToPublic(w.State);
+            return Public(w.Tx, meta, w.State);
         }).ConfigureAwait(false);
     }
 
@@ -125,6 +128,8 @@ public sealed partial class ChatStore
             _reservedSeq.TryRemove(threadId, out _);
             w.ThreadsDelta = -1;
             w.MessagesDelta = -state.LiveMessages;
+            w.Emit(ChatEventKind.ThreadDeleted, ts);
+            w.EmitInbox(meta.Author, ChatEventKind.ThreadDeleted, ts);
             w.Global = g => DeletedThreads(g).Add(threadId, ts);
             return true;
         }).ConfigureAwait(false);
@@ -165,7 +170,18 @@ public sealed partial class ChatStore
     }
 
     private static ThreadRecord? LoadThread(ChatTx tx, string threadId)
-        => tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode)?.ToPublic(tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode));
+    {
+        return tx.Get(KeySpace.ThreadMeta(threadId), ThreadMeta.Decode) is { } meta
+            ? Public(tx, meta, tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode))
+            : null;
+    }
+
+    /// <summary>The public view with the owner's read mark and unread count.</summary>
+    private static ThreadRecord Public(ChatTx tx, ThreadMeta meta, ThreadMessages? state)
+    {
+        ReadMark mark = tx.Get(KeySpace.ThreadRead(meta.Id), ReadMark.Decode) ?? new ReadMark();
+        return meta.ToPublic(state) with { LastRead = mark.UpTo, Unread = mark.Unread(state) };
+    }
 
     private Page<T> PageUserThreads<T>(string user, PageRequest request, Func<ChatTx, UserThreadList, IPageSource<T>> source) where T : class
     {

@@ -48,6 +48,8 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.LockStripes, "LockStripes must be a power of two.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxVersionsPerMessage, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PageScanChunks, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FeedRetention, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.FeedRetention, MaxFeedRetention, nameof(options));
         DurableKv kv = DurableKv.Open(options.Kv);
         try
         {
@@ -102,13 +104,24 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     /// </summary>
     private async ValueTask<T> WriteThreadAsync<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
     {
-        (CommitHandle handle, T result) = WriteThread(threadId, userId, change);
+        (CommitHandle handle, ThreadWrite write, T result) = WriteThreadCore(threadId, userId, change);
         await _kv.WaitDurableAsync(handle).ConfigureAwait(false);
+        // Only now may the feeds' subscribers see the write's events.
+        PublishDurable(write);
         return result;
     }
 
-    /// <summary>As <see cref="WriteThreadAsync"/> without waiting: the batch is applied, not yet durable.</summary>
+    /// <summary>
+    /// As <see cref="WriteThreadAsync"/> without waiting: the batch is applied, not yet durable. For
+    /// writes that emit no feed events (their events would be published by the feed's next write).
+    /// </summary>
     private (CommitHandle Handle, T Result) WriteThread<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
+    {
+        (CommitHandle handle, _, T result) = WriteThreadCore(threadId, userId, change);
+        return (handle, result);
+    }
+
+    private (CommitHandle Handle, ThreadWrite Write, T Result) WriteThreadCore<T>(string threadId, string? userId, Func<ThreadWrite, T> change)
     {
         object? userLock = userId is null ? null : UserLock(userId);
         if (userLock is not null)
@@ -118,9 +131,9 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
             int stripe = StripeOf(threadId);
             lock (_threadLocks[stripe])
             {
-                var write = new ThreadWrite(_kv, threadId);
+                var write = new ThreadWrite(_kv, threadId) { LockedUser = userId };
                 T result = change(write);
-                return (Commit(write, stripe), result);
+                return (Commit(write, stripe), write, result);
             }
         }
         finally
@@ -137,6 +150,7 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     private CommitHandle Commit(ThreadWrite write, int stripe)
     {
         StatsRecord? counts = StageCounts(write, stripe);
+        StageEvents(write);
         WriteBatch batch = _batches.TryTake(out WriteBatch? pooled) ? pooled : new WriteBatch(1024);
         try
         {
@@ -157,6 +171,7 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
                 }
             }
             PublishCounts(write, stripe, counts);
+            MarkApplied(write);
             return handle;
         }
         finally

@@ -22,4 +22,7 @@ public sealed class ChatStoreOptions
     /// page ends early with a cursor, so long runs of deleted messages cannot make a page expensive.
     /// </summary>
     public int PageScanChunks { get; init; } = 64;
+
+    /// <summary>Events each thread's feed keeps (1 to ChatStore.MaxFeedRetention); an older cursor gets a reset.</summary>
+    public int FeedRetention { get; init; } = 1000;
 }

@@ -16,9 +16,13 @@ namespace Prg.Storage.Chat;
 ///                                   messages with seq in [n*64, n*64+64)                        [thread lock]
 /// thread:&lt;t&gt;:msg:&lt;mk&gt;              message record: current body and version, no links           [thread lock]
 /// thread:&lt;t&gt;:msg:&lt;mk&gt;:v:&lt;n&gt;        an earlier version n of the message (body, timestamps)      [thread lock]
+/// thread:&lt;t&gt;:feed                    newest and oldest kept event position of the thread's feed    [thread lock]
+/// thread:&lt;t&gt;:ev:&lt;n:19&gt;             feed event n: kind, time, message key (a pointer, no body)   [thread lock]
+/// thread:&lt;t&gt;:read                    the owner's read mark: newest message read (never moves back)  [thread lock]
 /// thread:&lt;t&gt;:upd:&lt;mk&gt;              a live message's prev/next in the by-updated list             [thread lock]
 /// user:&lt;u&gt;:meta                      heads/tails of the user's by-created and by-updated thread
 ///                                   lists of live threads, live thread count                    [user lock]
+/// user:&lt;u&gt;:feed, user:&lt;u&gt;:ev:&lt;n:19&gt; the user's inbox feed: state and events, as the thread feed's    [user lock]
 /// user:&lt;u&gt;:thread:&lt;t&gt;               the thread's prev/next in those two lists                   [user lock]
 /// sys:stats:&lt;i&gt;                     live threads, live messages of the threads in lock stripe i
 ///                                   (absolute values; the store's counts are their sum)  [thread lock stripe i]
@@ -66,6 +70,18 @@ public static class KeySpace
 
     public static string IndexChunk(string threadId, long chunk)
         => $"thread:{Escape(threadId)}:idx:{chunk.ToString("D" + SeqDigits, CultureInfo.InvariantCulture)}";
+
+    public static string ThreadFeed(string threadId) => $"thread:{Escape(threadId)}:feed";
+
+    public static string FeedEvent(string threadId, long position)
+        => $"thread:{Escape(threadId)}:ev:{position.ToString("D" + TsDigits, CultureInfo.InvariantCulture)}";
+
+    public static string ThreadRead(string threadId) => $"thread:{Escape(threadId)}:read";
+
+    public static string UserFeed(string userId) => $"user:{Escape(userId)}:feed";
+
+    public static string UserFeedEvent(string userId, long position)
+        => $"user:{Escape(userId)}:ev:{position.ToString("D" + TsDigits, CultureInfo.InvariantCulture)}";
 
     public static string MessageLink(string threadId, string messageKey) => $"thread:{Escape(threadId)}:upd:{messageKey}";
 

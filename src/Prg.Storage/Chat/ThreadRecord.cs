@@ -17,4 +17,8 @@ public sealed record ThreadRecord
     public long LiveMessages { get; init; }
     /// <summary>Highest message sequence number ever created in the thread.</summary>
     public long MessageSeqHighWater { get; init; }
+    /// <summary>The owner's read mark (a message key), null if nothing was marked read.</summary>
+    public string? LastRead { get; init; }
+    /// <summary>Messages posted after <see cref="LastRead"/> (at most the live ones).</summary>
+    public long Unread { get; init; }
 }

@@ -6,6 +6,9 @@ internal static class RecordType
     public const byte ThreadMeta = 0x12;
     public const byte ThreadMessages = 0x13;
     public const byte IndexChunk = 0x14;
+    public const byte FeedState = 0x15;
+    public const byte FeedEvent = 0x16;
+    public const byte ReadMark = 0x17;
     public const byte Message = 0x22;
     public const byte MessageLink = 0x23;
     public const byte MessageVersion = 0x31;

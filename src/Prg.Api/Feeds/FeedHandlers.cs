@@ -1,0 +1,168 @@
+// The feed routes: a thread's feed (/v1/threads/{t}/events, and /frontend/v1/...) and the caller's inbox
+// (/v1/events), each as server-sent events or a long-poll, and the stream tokens a browser opens them
+// with. The feed routes authenticate themselves: either the usual key + user headers, or ?token= from
+// POST .../events/token (EventSource cannot send headers). A thread feed has the ownership of reading
+// the thread and fails closed like a read: the title is opened first, so a key service that is down
+// refuses the feed (503) instead of streaming nothing.
+using System.Diagnostics;
+using Prg.Api.Auth;
+using Prg.Api.Encryption;
+using Prg.Api.Handlers;
+using Prg.Api.Http;
+using Prg.Api.Security;
+using Prg.Crypto;
+using Prg.Http;
+using Prg.Storage.Chat;
+
+namespace Prg.Api.Feeds;
+
+public sealed class FeedHandlers(ChatStore store, RecordCipher cipher, RequestAuthenticator authenticator, FeedServices feeds, long maxResponseBytes)
+{
+    private const int LongPollBatch = 100;
+    private const string InboxScope = "inbox";
+    private readonly EventViews _views = new(store, cipher);
+
+    public async ValueTask ThreadEvents(HttpContext ctx)
+    {
+        ctx.Items = Authenticate(ctx, ThreadScope(ctx.RouteValues["t"]));
+        var thread = Access.OwnedThread(store, ctx);
+        await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
+        await ServeAsync(ctx, new ThreadFeedSource(store, _views, thread.Id), signal => store.SubscribeFeed(thread.Id, signal.Set));
+    }
+
+    public async ValueTask InboxEvents(HttpContext ctx)
+    {
+        var caller = Authenticate(ctx, InboxScope);
+        ctx.Items = caller;
+        await ServeAsync(ctx, new InboxFeedSource(store, _views, caller.User), signal => store.SubscribeInbox(caller.User, signal.Set));
+    }
+
+    /// <summary>POST .../threads/{t}/events/token: a short-lived token that opens this thread's feed for the caller.</summary>
+    public ValueTask ThreadToken(HttpContext ctx)
+    {
+        var thread = Access.OwnedThread(store, ctx);
+        WriteToken(ctx, ThreadScope(thread.Id), $"/v1/threads/{Uri.EscapeDataString(thread.Id)}/events");
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>POST /v1/events/token: a short-lived token that opens the caller's inbox feed.</summary>
+    public ValueTask InboxToken(HttpContext ctx)
+    {
+        WriteToken(ctx, InboxScope, "/v1/events");
+        return ValueTask.CompletedTask;
+    }
+
+    private void WriteToken(HttpContext ctx, string scope, string path)
+    {
+        var caller = (Caller)ctx.Items!;
+        var token = feeds.Tokens.Mint(caller.User, scope, DateTimeOffset.UtcNow);
+        ctx.Response.StatusCode = 201;
+        var w = ctx.Response.JsonWriter();
+        w.WriteStartObject();
+        w.WriteString("token"u8, token);
+        w.WriteNumber("expires_in"u8, (long)feeds.Tokens.Ttl.TotalSeconds);
+        w.WriteString("url"u8, $"{path}?token={token}");
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    private static string ThreadScope(string threadId) => "thread:" + threadId;
+
+    private Caller Authenticate(HttpContext ctx, string scope)
+    {
+        var caller = new Caller();
+        if (!QueryParameter.TryGet(ctx.Request, "token"u8, out var token))
+        {
+            throw ApiException.BadRequest("query parameter token is not valid UTF-8");
+        }
+        if (token is null)
+        {
+            authenticator.Authenticate(ctx.Request, RouteScope.User, caller);
+            return caller;
+        }
+        if (!feeds.Tokens.TryVerify(token, scope, DateTimeOffset.UtcNow, out var user))
+        {
+            throw new ApiException(401, "invalid or expired stream token");
+        }
+        caller.Role = ApiRole.Frontend;
+        caller.User = user;
+        return caller;
+    }
+
+    private async ValueTask ServeAsync(HttpContext ctx, IFeedSource source, Func<FeedSignal, FeedSubscription> subscribe)
+    {
+        var query = FeedQuery.Parse(ctx.Request);
+        if (!feeds.Registry.TryOpen())
+        {
+            throw new ApiException(503, "too many open feeds");
+        }
+        try
+        {
+            var signal = new FeedSignal();
+            using var subscription = subscribe(signal);
+            if (query.Wait is { } wait)
+            {
+                await LongPollAsync(ctx, source, query.After, wait, subscription, signal);
+            }
+            else
+            {
+                await new EventStream(source, feeds, subscription, signal).RunAsync(ctx, query.After);
+            }
+        }
+        finally
+        {
+            feeds.Registry.Close();
+        }
+    }
+
+    /// <summary>Answers a JSON array of the events after the cursor as soon as there are any, or [] at the wait's end.</summary>
+    private async ValueTask LongPollAsync(HttpContext ctx, IFeedSource source, long? after, TimeSpan wait, FeedSubscription subscription, FeedSignal signal)
+    {
+        var cursor = after ?? subscription.Durable;
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            signal.Reset();
+            var read = source.Read(cursor, subscription.Durable, LongPollBatch);
+            var remaining = wait - Stopwatch.GetElapsedTime(started);
+            if (read.Reset || read.Events.Count > 0 || remaining <= TimeSpan.Zero || ctx.Stopping.IsCancellationRequested)
+            {
+                await WriteEventsAsync(ctx, source, read);
+                return;
+            }
+            await Task.WhenAny(signal.Next, Task.Delay(remaining, ctx.Stopping));
+        }
+    }
+
+    private async ValueTask WriteEventsAsync(HttpContext ctx, IFeedSource source, FeedRead read)
+    {
+        var loaded = new List<(ChatEvent Event, EventData Data)>(read.Events.Count);
+        long bytes = 0;
+        foreach (var e in read.Events)
+        {
+            if (await source.LoadAsync(e, ctx.Aborted) is not { } data)
+            {
+                break;
+            }
+            bytes += (data.Plaintext?.Length ?? 0) + 256;
+            // Past the byte cap the answer ends early: the client asks again after the last id it got.
+            if (loaded.Count > 0 && bytes > maxResponseBytes)
+            {
+                break;
+            }
+            loaded.Add((e, data));
+        }
+        var w = ctx.Response.JsonWriter();
+        w.WriteStartArray();
+        if (read.Reset)
+        {
+            EventViews.WriteControl(w, "reset", source.ThreadId, read.Durable);
+        }
+        foreach (var (e, data) in loaded)
+        {
+            EventViews.Write(w, e, data);
+        }
+        w.WriteEndArray();
+        w.Flush();
+    }
+}

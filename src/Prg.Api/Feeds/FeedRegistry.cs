@@ -1,0 +1,44 @@
+// The cap on open feeds (event streams and waiting long-polls) and their counters in /metrics.
+using System.Buffers;
+using System.Text;
+using Prg.Api.Metrics;
+
+namespace Prg.Api.Feeds;
+
+public sealed class FeedRegistry(int maxSubscribers)
+{
+    private long _open;
+    private long _opened;
+    private long _refused;
+    private long _cutOff;
+
+    public long Open => Interlocked.Read(ref _open);
+
+    /// <summary>Takes a feed slot; false (counted) when max_subscribers feeds are open.</summary>
+    public bool TryOpen()
+    {
+        if (Interlocked.Increment(ref _open) > maxSubscribers)
+        {
+            Interlocked.Decrement(ref _open);
+            Interlocked.Increment(ref _refused);
+            return false;
+        }
+        Interlocked.Increment(ref _opened);
+        return true;
+    }
+
+    public void Close() => Interlocked.Decrement(ref _open);
+
+    /// <summary>A subscriber's queued events passed feeds.subscriber_buffer and it was disconnected.</summary>
+    public void CountCutOff() => Interlocked.Increment(ref _cutOff);
+
+    public void Write(IBufferWriter<byte> output)
+    {
+        var sb = new StringBuilder(512);
+        PrometheusText.Gauge(sb, "prg_feeds_open", "Open feeds (event streams and waiting long-polls).", Open);
+        PrometheusText.Counter(sb, "prg_feeds_opened_total", "Feeds opened.", Interlocked.Read(ref _opened));
+        PrometheusText.Counter(sb, "prg_feeds_refused_total", "Feeds refused because feeds.max_subscribers were open.", Interlocked.Read(ref _refused));
+        PrometheusText.Counter(sb, "prg_feeds_cut_off_total", "Subscribers disconnected for not reading (feeds.subscriber_buffer).", Interlocked.Read(ref _cutOff));
+        output.Write(Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+}
