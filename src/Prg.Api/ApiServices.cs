@@ -4,6 +4,7 @@ using Prg.Api.Encryption;
 using Prg.Api.Handlers;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
+using Prg.Api.Operations;
 using Prg.Storage.Chat;
 
 namespace Prg.Api;
@@ -23,6 +24,9 @@ public sealed class ApiServices
     public required Log Log { get; init; }
     public required Func<bool> IsReady { get; init; }
     public KeyServiceProbe? KeyService { get; init; }
+
+    /// <summary>Online backups (the admin backup routes).</summary>
+    public required BackupSessions Backups { get; init; }
 
     /// <summary>server.max_response_bytes: the byte cap of a page.</summary>
     public long MaxResponseBytes { get; init; } = long.MaxValue;

@@ -6,6 +6,7 @@ using Prg.Api.Handlers;
 using Prg.Api.Http;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
+using Prg.Api.Operations;
 using Prg.Api.Security;
 using Prg.Http;
 using HttpMethod = Prg.Http.HttpMethod;
@@ -69,6 +70,10 @@ public sealed class PrgApplication : IHttpApplication
         Map(HttpMethod.Get, "/admin/threads/{t}/kms", s.KmsAdmin.ThreadKms, RouteScope.Admin);
         Map(HttpMethod.Post, "/admin/threads/{t}/rotate-dek", s.KmsAdmin.RotateDek, RouteScope.Admin);
         MapJson(HttpMethod.Post, "/admin/encryption/rotate-kek", s.KmsAdmin.RotateKek, RouteScope.Admin);
+        var backup = new BackupHandlers(s.Backups);
+        Map(HttpMethod.Post, "/admin/backup", backup.Start, RouteScope.Admin);
+        Map(HttpMethod.Get, "/admin/backup/{id}/files/{n}", backup.File, RouteScope.Admin);
+        Map(HttpMethod.Delete, "/admin/backup/{id}", backup.End, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/metrics", system.Prometheus, RouteScope.Admin);
         Map(HttpMethod.Get, "/metrics", system.Prometheus, RouteScope.Admin);
     }

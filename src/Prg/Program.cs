@@ -27,6 +27,8 @@ public static class Program
                 "kms" => await KmsCommand.RunAsync(rest),
                 "keygen" => KeygenCommand.Run(rest),
                 "bench" => await BenchCommand.RunAsync(rest),
+                "backup" => await BackupCommand.RunAsync(rest),
+                "restore" => await RestoreCommand.RunAsync(rest),
                 "version" or "--version" => VersionCommand.Run(rest),
                 "help" or "--help" or "-h" => HelpCommand.Run(rest),
                 _ => Usage($"unknown command '{args[0]}' (see 'prg --help')"),
