@@ -74,6 +74,9 @@ public sealed class PrgApplication : IHttpApplication
         Map(HttpMethod.Post, "/admin/backup", backup.Start, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/backup/{id}/files/{n}", backup.File, RouteScope.Admin);
         Map(HttpMethod.Delete, "/admin/backup/{id}", backup.End, RouteScope.Admin);
+        var import = new ImportHandlers(s.Store, s.Cipher);
+        MapJson(HttpMethod.Post, "/admin/import/threads", import.Thread, RouteScope.Admin);
+        MapJson(HttpMethod.Post, "/admin/import/threads/{t}/messages", import.Message, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/metrics", system.Prometheus, RouteScope.Admin);
         Map(HttpMethod.Get, "/metrics", system.Prometheus, RouteScope.Admin);
     }

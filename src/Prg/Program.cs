@@ -29,6 +29,8 @@ public static class Program
                 "bench" => await BenchCommand.RunAsync(rest),
                 "backup" => await BackupCommand.RunAsync(rest),
                 "restore" => await RestoreCommand.RunAsync(rest),
+                "export" => await ExportCommand.RunAsync(rest),
+                "import" => await ImportCommand.RunAsync(rest),
                 "version" or "--version" => VersionCommand.Run(rest),
                 "help" or "--help" or "-h" => HelpCommand.Run(rest),
                 _ => Usage($"unknown command '{args[0]}' (see 'prg --help')"),
