@@ -124,6 +124,41 @@ public sealed class BackupRestoreTests
         Directory.Delete(dir, recursive: true);
     }
 
+    [Fact]
+    public async Task BackupAndImportRoutesAnswerTheAdminKeyOnlyAndOneBackupRunsAtATime()
+    {
+        await using PrgProcess server = await PrgProcess.StartAsync();
+        using var client = new ApiClient(server.Port);
+        var routes = new (HttpMethod Method, string Path, string? Body)[]
+        {
+            (HttpMethod.Post, "/admin/backup", null),
+            (HttpMethod.Get, "/admin/backup/abc/files/0", null),
+            (HttpMethod.Delete, "/admin/backup/abc", null),
+            (HttpMethod.Post, "/admin/import/threads", """{"key":"t1","author":"alice","title":"x","created_ts":1}"""),
+            (HttpMethod.Post, "/admin/import/threads/t1/messages", """{"key":"k","author":"alice","created_ts":1,"body":1}"""),
+        };
+        foreach ((HttpMethod method, string path, string? body) in routes)
+        {
+            Assert.Equal(401, (await client.SendAsync(method, path, body, key: null)).Status);
+            Assert.Equal(403, (await client.SendAsync(method, path, body, key: PrgProcess.BackendKey, user: "alice")).Status);
+            Assert.Equal(403, (await client.SendAsync(method, path, body, key: PrgProcess.FrontendKey, user: "alice", signed: true)).Status);
+        }
+        Assert.Equal(0, (await client.CountsAsync()).Threads);
+
+        var (status, started, _) = await client.SendAsync(HttpMethod.Post, "/admin/backup", key: PrgProcess.AdminKey);
+        Assert.Equal(201, status);
+        string id = started!["id"]!.GetValue<string>();
+        var (second, error, _) = await client.SendAsync(HttpMethod.Post, "/admin/backup", key: PrgProcess.AdminKey);
+        Assert.Equal(409, second);
+        Assert.Contains("already running", error!["error"]!.GetValue<string>());
+        Assert.Equal(400, (await client.SendAsync(HttpMethod.Get, $"/admin/backup/{id}/files/0?offset=x", key: PrgProcess.AdminKey)).Status);
+        Assert.Equal(404, (await client.SendAsync(HttpMethod.Get, $"/admin/backup/{id}/files/999", key: PrgProcess.AdminKey)).Status);
+        Assert.Equal(200, (await client.SendAsync(HttpMethod.Delete, $"/admin/backup/{id}", key: PrgProcess.AdminKey)).Status);
+        Assert.Equal(404, (await client.SendAsync(HttpMethod.Get, $"/admin/backup/{id}/files/0", key: PrgProcess.AdminKey)).Status);
+        Assert.Equal(404, (await client.SendAsync(HttpMethod.Delete, $"/admin/backup/{id}", key: PrgProcess.AdminKey)).Status);
+        Assert.Equal(201, (await client.SendAsync(HttpMethod.Post, "/admin/backup", key: PrgProcess.AdminKey)).Status);
+    }
+
     private static string Body(int writer, int seq) => $"writer {writer} message {seq}";
 
     private static string WriteKeyFile(string dir)
