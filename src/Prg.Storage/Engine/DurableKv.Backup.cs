@@ -2,7 +2,7 @@
 //
 // Under the maintenance gate (which every checkpoint, compaction and WAL recycling takes) a checkpoint
 // is taken, then the WAL tail is read under the write lock as the snapshot's point P and waited durable.
-// The files are: FORMAT, everything FASTER keeps under kv/ (checkpoint metadata and the hybrid log: the
+// The files are: FORMAT, what FASTER keeps under kv/ (the latest checkpoint and the hybrid log: the
 // part the checkpoint covers is read-only and already flushed, later bytes are ignored by recovery the
 // same way a crash's are), and the WAL segments from the checkpoint's position to P, the last one cut
 // at P (restore zero-fills it to full length, so replay ends exactly at P). The gate is held until the
@@ -49,8 +49,20 @@ public sealed partial class DurableKv
     {
         string root = _directory.Root;
         var files = new List<SnapshotFile> { Listed(Path.Combine(root, "FORMAT")) };
+        // FASTER deletes superseded checkpoints lazily: only the latest one (just taken) is needed.
+        var latest = new HashSet<string>(StringComparer.Ordinal)
+        {
+            _checkpointManager.GetLogCheckpointTokens().First().ToString(),
+            _checkpointManager.GetIndexCheckpointTokens().First().ToString(),
+        };
         foreach (string path in System.IO.Directory.EnumerateFiles(Path.Combine(root, "kv"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            files.Add(Listed(path));
+        {
+            string relative = Path.GetRelativePath(_checkpointDir, path);
+            bool checkpointFile = !relative.StartsWith("..", StringComparison.Ordinal);
+            string[] parts = relative.Split(Path.DirectorySeparatorChar);
+            if (!checkpointFile || (parts.Length >= 3 && latest.Contains(parts[1])))
+                files.Add(Listed(path));
+        }
         long size = _segments.SegmentSize;
         for (long segment = checkpointLsn / size; segment <= point / size; segment++)
         {
