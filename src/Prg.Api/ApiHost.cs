@@ -10,6 +10,7 @@ using Prg.Api.Handlers;
 using Prg.Api.Jobs;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
+using Prg.Api.Operations;
 using Prg.Crypto;
 using Prg.Http;
 using Prg.Storage.Chat;
@@ -26,7 +27,11 @@ public sealed class ApiHost : IAsyncDisposable
     private Retention? _retention;
     private HttpServer? _server;
     private AuditLog? _audit;
+    private BackupSessions? _backups;
     private volatile bool _ready;
+
+    /// <summary>A backup whose client sent nothing for this long is ended (its pin holds checkpoints off).</summary>
+    private static readonly TimeSpan BackupIdleTimeout = TimeSpan.FromSeconds(60);
 
     private ApiHost(Log log)
     {
@@ -160,6 +165,7 @@ public sealed class ApiHost : IAsyncDisposable
             KeyService = keyService is null ? null : new KeyServiceProbe(keyService.CheckHealthAsync),
             MaxResponseBytes = server.MaxResponseBytes,
             Feeds = feeds,
+            Backups = _backups = new BackupSessions(_store, MasterKeyLocation.Describe(config.Encryption), BackupIdleTimeout),
         };
 
         var options = new HttpServerOptions
@@ -264,6 +270,7 @@ public sealed class ApiHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(10));
+        _backups?.Dispose(); // a running backup's pin would hold off the store's closing checkpoint
         if (_jobs is not null)
         {
             await _jobs.DisposeAsync();

@@ -4,6 +4,7 @@ using Prg.Api.Encryption;
 using Prg.Api.Handlers;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
+using Prg.Api.Operations;
 using Prg.Storage.Chat;
 
 namespace Prg.Api;
@@ -26,6 +27,8 @@ public sealed class ApiServices
 
     /// <summary>Live feeds: configuration, the open-feed cap and counters, stream tokens.</summary>
     public Feeds.FeedServices Feeds { get; init; } = new(new Config.FeedsConfig());
+    /// <summary>Online backups (the admin backup routes).</summary>
+    public required BackupSessions Backups { get; init; }
 
     /// <summary>server.max_response_bytes: the byte cap of a page.</summary>
     public long MaxResponseBytes { get; init; } = long.MaxValue;

@@ -7,6 +7,7 @@ using Prg.Api.Handlers;
 using Prg.Api.Http;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
+using Prg.Api.Operations;
 using Prg.Api.Security;
 using Prg.Http;
 using HttpMethod = Prg.Http.HttpMethod;
@@ -78,6 +79,13 @@ public sealed class PrgApplication : IHttpApplication
         Map(HttpMethod.Get, "/admin/threads/{t}/kms", s.KmsAdmin.ThreadKms, RouteScope.Admin);
         Map(HttpMethod.Post, "/admin/threads/{t}/rotate-dek", s.KmsAdmin.RotateDek, RouteScope.Admin);
         MapJson(HttpMethod.Post, "/admin/encryption/rotate-kek", s.KmsAdmin.RotateKek, RouteScope.Admin);
+        var backup = new BackupHandlers(s.Backups);
+        Map(HttpMethod.Post, "/admin/backup", backup.Start, RouteScope.Admin);
+        Map(HttpMethod.Get, "/admin/backup/{id}/files/{n}", backup.File, RouteScope.Admin);
+        Map(HttpMethod.Delete, "/admin/backup/{id}", backup.End, RouteScope.Admin);
+        var import = new ImportHandlers(s.Store, s.Cipher);
+        MapJson(HttpMethod.Post, "/admin/import/threads", import.Thread, RouteScope.Admin);
+        MapJson(HttpMethod.Post, "/admin/import/threads/{t}/messages", import.Message, RouteScope.Admin);
         Map(HttpMethod.Get, "/admin/metrics", system.Prometheus, RouteScope.Admin);
         Map(HttpMethod.Get, "/metrics", system.Prometheus, RouteScope.Admin);
     }

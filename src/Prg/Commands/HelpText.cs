@@ -22,6 +22,14 @@ public static class HelpText
                       crypto                      in-process frame encrypt/decrypt vs bare AES-GCM
                       kms --endpoint unix:/PATH   round trips and batches against prg kms
                       http --url URL --api-key K  load generator for a running prg serve
+          backup    Online, consistent backup of a running server into one archive (no master key).
+                      --url URL --admin-key KEY --out FILE
+          restore   Restore a backup into a new or empty data directory, checking every checksum.
+                      --in FILE --data-dir DIR [--verify] [--master-key-file F]
+          export    Write users, threads and messages (readable, with versions) as JSON lines.
+                      --url URL --admin-key A --backend-key B [--user U] [--thread T] [--out FILE]
+          import    Load 'prg export' lines into a running prg, keeping keys, authors, timestamps.
+                      --url URL --admin-key A [--in FILE]   (export | import moves a live server)
           version   Print the version.
           help      Print this help.
 
