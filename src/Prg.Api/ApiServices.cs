@@ -27,6 +27,7 @@ public sealed class ApiServices
 
     /// <summary>Live feeds: configuration, the open-feed cap and counters, stream tokens.</summary>
     public Feeds.FeedServices Feeds { get; init; } = new(new Config.FeedsConfig());
+
     /// <summary>Online backups (the admin backup routes).</summary>
     public required BackupSessions Backups { get; init; }
 
