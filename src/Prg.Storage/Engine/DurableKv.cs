@@ -407,8 +407,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         }
         await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
-        // Records before l0 are now in the checkpoint: their segments can be recycled.
-        _wal.RetireBefore(l0);
+        // Records before l0 are now in the checkpoint: their segments can be recycled (zero-filled and
+        // fdatasynced: blocking I/O, so on its own thread rather than a thread-pool one).
+        await Task.Factory.StartNew(() => _wal.RetireBefore(l0), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCheckpointWal, l0);
         Interlocked.Exchange(ref _lastCheckpointTimestamp, Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _checkpoints);
