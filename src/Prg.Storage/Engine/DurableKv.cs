@@ -17,6 +17,11 @@
 // own checkpoint metadata makes (checkpoint, L0) one atomic unit: there is no separate manifest that a
 // crash could leave out of step with the checkpoint FASTER recovers.
 //
+// FASTER's own writes (hybrid-log page flushes, checkpoint files) all go through Io/PacedWriter: one
+// dedicated thread, small chunks, completions on that thread. FASTER's default device blocks a
+// thread-pool thread per write and its checkpoint waits synchronously for its metadata writes, which
+// starved the pool (and so every request) for up to seconds at each checkpoint.
+//
 // Recovery (Open): recover the latest FASTER checkpoint, read L0 from its cookie, replay the WAL from L0
 // in order (WalReader: every record verified; a torn tail dropped and reported; damage refuses to open
 // unless salvaging). Records are full-value puts/deletes, so replaying from any earlier point converges.
@@ -31,6 +36,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using FASTER.core;
+using Prg.Storage.Engine.Io;
 using Prg.Storage.Engine.Wal;
 using Session = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, byte[], FASTER.core.Empty, FASTER.core.SpanByteFunctions_ByteArrayOutput<FASTER.core.Empty>>;
 
@@ -46,6 +52,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
     private readonly DurableKvOptions _options;
     private readonly DataDirectory _directory;
     private readonly WalSegments _segments;
+    private readonly PacedWriter? _pacedWriter;
     private readonly IDevice _hlogDevice;
     private readonly DeviceLogCommitCheckpointManager _checkpointManager;
     private readonly string _checkpointDir;
@@ -86,8 +93,15 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
 
         _maxRecordBytes = (1 << options.WalPageSizeBits) - WalEntryOverhead;
         _hlogDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
+        INamedDeviceFactory checkpointFiles = new LocalStorageNamedDeviceFactory();
+        if (options.HybridLogWriteChunkBytes > 0)
+        {
+            _pacedWriter = new PacedWriter(options.HybridLogWriteChunkBytes);
+            _hlogDevice = new PacedDevice(_hlogDevice, _pacedWriter, smallWritesFirst: false);
+            checkpointFiles = new PacedDeviceFactory(_pacedWriter);
+        }
         _checkpointManager = new DeviceLogCommitCheckpointManager(
-            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(_checkpointDir), removeOutdated: true);
+            checkpointFiles, new DefaultCheckpointNamingScheme(_checkpointDir), removeOutdated: true);
         try
         {
             _store = new FasterKV<SpanByte, SpanByte>(new FasterKVSettings<SpanByte, SpanByte>
@@ -109,6 +123,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
             _store?.Dispose();
             _checkpointManager.Dispose();
             _hlogDevice.Dispose();
+            _pacedWriter?.Dispose();
             throw;
         }
     }
@@ -392,8 +407,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
         }
         await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
-        // Records before l0 are now in the checkpoint: their segments can be recycled.
-        _wal.RetireBefore(l0);
+        // Records before l0 are now in the checkpoint: their segments can be recycled (zero-filled and
+        // fdatasynced: blocking I/O, so on its own thread rather than a thread-pool one).
+        await Task.Factory.StartNew(() => _wal.RetireBefore(l0), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ConfigureAwait(false);
         Interlocked.Exchange(ref _lastCheckpointWal, l0);
         Interlocked.Exchange(ref _lastCheckpointTimestamp, Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _checkpoints);
@@ -487,6 +504,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable
             _store.Dispose();
             _checkpointManager.Dispose();
             _hlogDevice.Dispose();
+            _pacedWriter?.Dispose();
             _stop.Dispose();
         }
         finally

@@ -46,6 +46,15 @@ public sealed class DurableKvOptions
     /// <summary>WAL segment (file) size, power of two (24 = 16 MB, as PostgreSQL's); preallocated, recycled whole after a checkpoint.</summary>
     public int WalSegmentSizeBits { get; init; } = 24;
 
+    /// <summary>
+    /// FASTER's writes (hybrid-log flushes, checkpoint files) are made by one dedicated thread in chunks
+    /// of this many bytes, one at a time, so no thread-pool thread ever blocks in a FASTER write and a
+    /// WAL fdatasync never queues behind more than one chunk. A multiple of 4096; 0 = FASTER's own
+    /// device (blocking writes on pool threads: a 0.5-3 s stall of every request at each checkpoint
+    /// on a one- or two-core server; see docs/benchmarks.md).
+    /// </summary>
+    public int HybridLogWriteChunkBytes { get; init; } = 256 << 10;
+
     /// <summary>Compaction never runs while the hybrid log is smaller than this.</summary>
     public long CompactionMinBytes { get; init; } = 256L << 20;
 
@@ -81,6 +90,8 @@ public sealed class DurableKvOptions
             throw new ArgumentOutOfRangeException(nameof(CompactionMinBytes), "must be positive");
         if (!(CompactionGrowthFactor > 1.0))
             throw new ArgumentOutOfRangeException(nameof(CompactionGrowthFactor), "must be greater than 1");
+        if (HybridLogWriteChunkBytes < 0 || HybridLogWriteChunkBytes % 4096 != 0)
+            throw new ArgumentOutOfRangeException(nameof(HybridLogWriteChunkBytes), HybridLogWriteChunkBytes, "must be 0 or a positive multiple of 4096");
         CheckBits(PageSizeBits, 12, 30, nameof(PageSizeBits));
         CheckBits(MemorySizeBits, PageSizeBits + 1, 40, nameof(MemorySizeBits));
         CheckBits(SegmentSizeBits, PageSizeBits, 40, nameof(SegmentSizeBits));

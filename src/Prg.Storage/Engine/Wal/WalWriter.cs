@@ -349,7 +349,9 @@ internal sealed class WalWriter : IDisposable
         if (segment + 1 > Interlocked.Read(ref _preparedUpTo))
         {
             Interlocked.Exchange(ref _preparedUpTo, segment + 1);
-            _ = Task.Run(() =>
+            // A 16 MB zero-fill and fdatasync: on its own thread, never a thread-pool one (a blocked pool
+            // worker on a one-core server holds up every request; see Io/PacedWriter).
+            _ = Task.Factory.StartNew(() =>
             {
                 try
                 {
@@ -359,7 +361,7 @@ internal sealed class WalWriter : IDisposable
                 {
                     // Retried synchronously when the segment is needed; a real failure surfaces there.
                 }
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         return handle;
     }
