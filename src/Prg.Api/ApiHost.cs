@@ -4,6 +4,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Prg.Api.Auth;
+using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
@@ -130,7 +131,7 @@ public sealed class ApiHost : IAsyncDisposable
         _retention = new Retention(_store, config.Retention, _log);
         var cipher = new RecordCipher(_provider, dekStore);
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
-        var storageMetrics = new StorageMetrics(_store.Kv);
+        var storageMetrics = new StorageMetrics(() => _store.EngineStats);
         ConnectionMetrics? connectionMetrics = null; // the server is built after the application it serves
         metrics.AppendExtra = output =>
         {
@@ -141,8 +142,7 @@ public sealed class ApiHost : IAsyncDisposable
         };
         var services = new ApiServices
         {
-            Store = _store,
-            Cipher = cipher,
+            Chat = new ChatService(_store, cipher),
             Keys = keys,
             Signatures = UserSignature.FromConfig(server.ApiKeys),
             RateLimiter = RateLimiter.FromConfig(server.RateLimit, keys),
@@ -150,7 +150,7 @@ public sealed class ApiHost : IAsyncDisposable
             AllowList = IpAllowList.Parse(server.IpWhitelist),
             Metrics = metrics,
             Retention = _retention,
-            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, _log,
+            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, cipher.Failures, _log,
                 _audit = config.Encryption.Kms.AuditLog is { } auditPath ? AuditLog.Open(auditPath) : null),
             Log = _log,
             IsReady = () => _ready,

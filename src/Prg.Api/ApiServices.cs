@@ -1,17 +1,15 @@
 // Everything the application's routes need, assembled by ApiHost.
 using Prg.Api.Auth;
-using Prg.Api.Encryption;
+using Prg.Api.Chat;
 using Prg.Api.Handlers;
 using Prg.Api.Logging;
 using Prg.Api.Metrics;
-using Prg.Storage.Chat;
 
 namespace Prg.Api;
 
 public sealed class ApiServices
 {
-    public required ChatStore Store { get; init; }
-    public required RecordCipher Cipher { get; init; }
+    public required IChatService Chat { get; init; }
     public required ApiKeyRing Keys { get; init; }
     public required UserSignature Signatures { get; init; }
     public required RateLimiter RateLimiter { get; init; }

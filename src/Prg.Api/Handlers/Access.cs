@@ -1,5 +1,6 @@
 // Ownership checks shared by the thread and message handlers (spec/api.md §4 access rules):
 // missing or deleted -> 404, someone else's -> 403.
+using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
 using Prg.Http;
@@ -9,10 +10,10 @@ namespace Prg.Api.Handlers;
 
 internal static class Access
 {
-    public static ThreadRecord OwnedThread(ChatStore store, HttpContext ctx)
+    public static ThreadRecord OwnedThread(IChatService chat, HttpContext ctx)
     {
         var caller = (Caller)ctx.Items!;
-        var thread = store.GetThread(ctx.RouteValues["t"]);
+        var thread = chat.GetThread(ctx.RouteValues["t"]);
         if (thread is null || thread.Deleted)
         {
             throw ApiException.NotFound("thread not found");
@@ -24,9 +25,9 @@ internal static class Access
         return thread;
     }
 
-    public static MessageRecord LiveMessage(ChatStore store, ThreadRecord thread, HttpContext ctx)
+    public static MessageRecord LiveMessage(IChatService chat, ThreadRecord thread, HttpContext ctx)
     {
-        var message = store.GetMessage(thread.Id, ctx.RouteValues["m"]);
+        var message = chat.GetMessage(thread, ctx.RouteValues["m"]);
         if (message is null || message.Deleted)
         {
             throw ApiException.NotFound("message not found");

@@ -19,7 +19,7 @@ public sealed class Retention(ChatStore store, RetentionConfig config, Log log) 
         await _running.WaitAsync();
         try
         {
-            var now = Handlers.UnixNanos.Now();
+            var now = Chat.UnixNanos.Now();
             var removed = await store.PurgeExpiredAsync(
                 now - (long)config.ThreadTtl.TotalMilliseconds * 1_000_000,
                 now - (long)config.MessageTtl.TotalMilliseconds * 1_000_000);

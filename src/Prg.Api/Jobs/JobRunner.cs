@@ -4,7 +4,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using Prg.Api.Handlers;
+using Prg.Api.Chat;
 using Prg.Api.Logging;
 using Prg.Storage.Chat;
 

@@ -1,6 +1,7 @@
 // Retention on its cron schedule: the job sleeps exactly until the next time retention.cron names (UTC),
 // purges then, and sleeps until the following one. Driven by a manual clock, so nothing waits on real time.
 using System.Text;
+using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Handlers;
 using Prg.Api.Logging;
