@@ -9,7 +9,7 @@ using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Crypto;
 using Prg.Http;

@@ -2,7 +2,7 @@
 using Prg.Api.Auth;
 using Prg.Api.Chat;
 using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 
 namespace Prg.Api;

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using Prg.Api.Auth;
 using Prg.Api.Handlers;
 using Prg.Api.Http;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Security;
 using Prg.Http;

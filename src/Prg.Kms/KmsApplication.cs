@@ -8,6 +8,7 @@ using System.Text.Json;
 using Prg.Crypto;
 using Prg.Http;
 using HttpMethod = Prg.Http.HttpMethod;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -17,10 +18,10 @@ internal sealed class KmsApplication : IHttpApplication
     private readonly KmsService _service;
     private readonly EmbeddedKeyProvider _provider;
     private readonly KmsKeyStore _store;
-    private readonly KmsLog _log;
+    private readonly Log _log;
     private readonly AuditLog? _audit;
 
-    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, KmsLog log, AuditLog? audit)
+    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, Log log, AuditLog? audit)
     {
         _service = service;
         _provider = provider;
@@ -92,7 +93,7 @@ internal sealed class KmsApplication : IHttpApplication
             case UnknownKeyException { Reason: UnknownKeyReason.DekVersion } unknown:
                 return (404, KmsProtocol.ErrorCodes.UnknownDekVersion, unknown.Message);
             case UnknownKeyException unknown:
-                _log.Error("a DEK is wrapped under a KEK this service does not hold", ("error", unknown.Message));
+                _log.Error("a DEK is wrapped under a KEK this service does not hold", LogField.Text("error", unknown.Message));
                 return (500, KmsProtocol.ErrorCodes.UnknownKek, unknown.Message);
             case MalformedFrameException malformed:
                 return (400, KmsProtocol.ErrorCodes.MalformedFrame, malformed.Message);
@@ -101,7 +102,7 @@ internal sealed class KmsApplication : IHttpApplication
             case MasterKeyException master:
                 return (400, KmsProtocol.ErrorCodes.BadRequest, master.Message);
             case KeyMaterialFormatException corrupt:
-                _log.Error("stored key material is corrupt", ("error", corrupt.Message));
+                _log.Error("stored key material is corrupt", LogField.Text("error", corrupt.Message));
                 return (500, KmsProtocol.ErrorCodes.Internal, "stored key material is corrupt");
             case CryptoException crypto:
                 return (409, KmsProtocol.ErrorCodes.Conflict, crypto.Message);
@@ -110,7 +111,7 @@ internal sealed class KmsApplication : IHttpApplication
             case ObjectDisposedException or OperationCanceledException:
                 return (503, KmsProtocol.ErrorCodes.Unavailable, "the key service is shutting down");
             default:
-                _log.Error("request failed", ("error", e.GetType().Name + ": " + e.Message));
+                _log.Error("request failed", LogField.Text("error", e.GetType().Name + ": " + e.Message));
                 return (500, KmsProtocol.ErrorCodes.Internal, "internal error");
         }
     }
@@ -271,7 +272,7 @@ internal sealed class KmsApplication : IHttpApplication
         string keyId = KmsRequestReader.CheckId(KmsRequestReader.ReadString(context.Request.Body, "key_id"), "key_id");
         context.Items = new KmsAuditSubject(keyId);
         DekInfo info = await _provider.RotateDekAsync(keyId, context.Aborted).ConfigureAwait(false);
-        _log.Info("DEK rotated", ("key_id", keyId), ("dek_version", info.DekVersion.ToString(CultureInfo.InvariantCulture)));
+        _log.Info("DEK rotated", LogField.Text("key_id", keyId), LogField.Text("dek_version", info.DekVersion.ToString(CultureInfo.InvariantCulture)));
         WriteKey(context.Response, info.Material);
     }
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Prg.Api.Encryption;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Http;
 using Prg.Storage.Chat;

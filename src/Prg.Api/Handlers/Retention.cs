@@ -1,7 +1,7 @@
 // Retention: physically removes soft-deleted threads and messages older than retention.tttl/mttl,
 // on demand (POST /admin/jobs/purge) and, when enabled, at the times retention.cron names.
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;

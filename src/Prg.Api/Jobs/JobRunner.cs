@@ -5,7 +5,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using Prg.Api.Chat;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Jobs;

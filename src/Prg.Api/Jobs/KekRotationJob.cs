@@ -6,7 +6,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 

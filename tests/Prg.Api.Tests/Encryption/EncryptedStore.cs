@@ -5,7 +5,7 @@ using System.Text;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;

@@ -1,7 +1,7 @@
 // The durable job runner: progress is checkpointed per batch and an interrupted job resumes from its
 // cursor in a new runner over the same store; conflicts, failures and unknown ids.
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Encryption;
 

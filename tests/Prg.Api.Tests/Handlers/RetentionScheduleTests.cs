@@ -4,7 +4,7 @@ using System.Text;
 using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Tests.Config;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
