@@ -10,7 +10,7 @@ namespace Prg.Api.Tests.Chat;
 
 public sealed class ChatServiceTests
 {
-    private static EncryptedStore OpenStore(ScratchDirectory dir)
+    private static EncryptedStore OpenStore(TempDirectory dir)
     {
         string keyFile = dir.Combine("master.key");
         Prg.Crypto.KeyFile.WriteNew(keyFile);
@@ -22,7 +22,7 @@ public sealed class ChatServiceTests
     [Fact]
     public async Task PostedMessagesAreStoredSealedAndListedInPlaintext()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var s = OpenStore(dir);
         var thread = await s.Chat.CreateThreadAsync("alice", "plans"u8.ToArray(), default);
         var posted = await s.Chat.PostMessageAsync(thread, "alice", """{"text":"hello"}"""u8.ToArray(), default);
@@ -40,7 +40,7 @@ public sealed class ChatServiceTests
     [Fact]
     public async Task AnEditIsANewVersionAndEveryVersionOpens()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var s = OpenStore(dir);
         var thread = await s.Chat.CreateThreadAsync("alice", "t"u8.ToArray(), default);
         var posted = await s.Chat.PostMessageAsync(thread, "alice", "1"u8.ToArray(), default);
@@ -58,7 +58,7 @@ public sealed class ChatServiceTests
     [Fact]
     public async Task PostingToADeletedThreadOrEditingADeletedMessageFindsNothing()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var s = OpenStore(dir);
         var thread = await s.Chat.CreateThreadAsync("alice", "t"u8.ToArray(), default);
         var posted = await s.Chat.PostMessageAsync(thread, "alice", "1"u8.ToArray(), default);

@@ -5,7 +5,6 @@ using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Handlers;
 using Prg.Logging;
-using Prg.Api.Tests.Config;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
 
