@@ -131,7 +131,7 @@ public sealed class ApiHost : IAsyncDisposable
         _retention = new Retention(_store, config.Retention, _log);
         var cipher = new RecordCipher(_provider, dekStore);
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
-        var storageMetrics = new StorageMetrics(() => _store.EngineStats);
+        var storageMetrics = new StorageMetrics(_store.EngineStats);
         ConnectionMetrics? connectionMetrics = null; // the server is built after the application it serves
         metrics.AppendExtra = output =>
         {

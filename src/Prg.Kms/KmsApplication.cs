@@ -184,9 +184,31 @@ internal sealed class KmsApplication : IHttpApplication
         writer.Flush();
     }
 
-    private async ValueTask EncryptBatchAsync(HttpContext context)
+    private ValueTask EncryptBatchAsync(HttpContext context) =>
+        RunBatchAsync(context, "plaintext", encrypted: true, async (keyId, group, ct) =>
+        {
+            byte[][] frames = await _provider.EncryptBatchAsync(keyId, group, ct).ConfigureAwait(false);
+            return Array.ConvertAll(frames, frame => ((byte[]?)frame, (Exception?)null));
+        });
+
+    private ValueTask DecryptBatchAsync(HttpContext context) =>
+        RunBatchAsync(context, "ciphertext", encrypted: false, async (keyId, group, ct) =>
+        {
+            DecryptResult[] decrypted = await _provider.DecryptBatchAsync(keyId, group, ct).ConfigureAwait(false);
+            return Array.ConvertAll(decrypted, d => (d.Plaintext, (Exception?)d.Error));
+        });
+
+    /// <summary>
+    /// A batch: its items grouped by key id, one provider call per key; a call that fails fails only
+    /// its own items. Answers every item in request order.
+    /// </summary>
+    private async ValueTask RunBatchAsync(
+        HttpContext context,
+        string inputName,
+        bool encrypted,
+        Func<string, (ReadOnlyMemory<byte>, RecordAad)[], CancellationToken, Task<(byte[]? Output, Exception? Error)[]>> run)
     {
-        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "plaintext");
+        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, inputName);
         var results = new (byte[]? Output, Exception? Error)[items.Count];
         List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
         context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
@@ -200,10 +222,10 @@ internal sealed class KmsApplication : IHttpApplication
 
             try
             {
-                byte[][] frames = await _provider.EncryptBatchAsync(keyId, group, context.Aborted).ConfigureAwait(false);
+                (byte[]? Output, Exception? Error)[] done = await run(keyId, group, context.Aborted).ConfigureAwait(false);
                 for (int i = 0; i < indexes.Count; i++)
                 {
-                    results[indexes[i]] = (frames[i], null);
+                    results[indexes[i]] = done[i];
                 }
             }
             catch (Exception e) when (e is CryptoException or ArgumentException)
@@ -215,41 +237,7 @@ internal sealed class KmsApplication : IHttpApplication
             }
         }
 
-        WriteBatch(context.Response, results, encrypted: true);
-    }
-
-    private async ValueTask DecryptBatchAsync(HttpContext context)
-    {
-        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "ciphertext");
-        var results = new (byte[]? Output, Exception? Error)[items.Count];
-        List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
-        context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
-        foreach ((string keyId, List<int> indexes) in groups)
-        {
-            var group = new (ReadOnlyMemory<byte>, RecordAad)[indexes.Count];
-            for (int i = 0; i < indexes.Count; i++)
-            {
-                group[i] = (items[indexes[i]].Input, items[indexes[i]].Aad);
-            }
-
-            try
-            {
-                DecryptResult[] decrypted = await _provider.DecryptBatchAsync(keyId, group, context.Aborted).ConfigureAwait(false);
-                for (int i = 0; i < indexes.Count; i++)
-                {
-                    results[indexes[i]] = (decrypted[i].Plaintext, decrypted[i].Error);
-                }
-            }
-            catch (Exception e) when (e is CryptoException or ArgumentException)
-            {
-                foreach (int index in indexes)
-                {
-                    results[index] = (null, e);
-                }
-            }
-        }
-
-        WriteBatch(context.Response, results, encrypted: false);
+        WriteBatch(context.Response, results, encrypted);
     }
 
     private async ValueTask RotateKekAsync(HttpContext context)

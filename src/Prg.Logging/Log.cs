@@ -134,20 +134,7 @@ public sealed class Log : IDisposable
     {
         lock (_sync)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            try
-            {
-                _stream?.Flush();
-                _writer?.Flush();
-            }
-            catch (IOException)
-            {
-                // Nowhere left to report a failing log sink; losing log lines must not stop the server.
-            }
+            FlushSinks();
         }
     }
 
@@ -155,26 +142,31 @@ public sealed class Log : IDisposable
     {
         lock (_sync)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            try
-            {
-                _stream?.Flush();
-                _writer?.Flush();
-            }
-            catch (IOException)
-            {
-                // As in Flush: a broken sink must not turn shutdown into a crash.
-            }
-
+            FlushSinks();
             _disposed = true;
             if (_ownsSink)
             {
                 _stream?.Dispose();
             }
+        }
+    }
+
+    // Under _sync. Nowhere is left to report a failing log sink: losing log lines must not stop the
+    // server, nor turn shutdown into a crash.
+    private void FlushSinks()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _stream?.Flush();
+            _writer?.Flush();
+        }
+        catch (IOException)
+        {
         }
     }
 

@@ -1,5 +1,6 @@
 // Ownership checks shared by the thread and message handlers (spec/api.md §4 access rules):
-// missing or deleted -> 404, someone else's -> 403.
+// missing or deleted -> 404, someone else's -> 403; and the single-record answers they share.
+using System.Text.Json;
 using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
@@ -33,6 +34,22 @@ internal static class Access
             throw ApiException.NotFound("message not found");
         }
         return message;
+    }
+
+    /// <summary>Answers <c>{"key": key, name: view}</c> (no "key" when <paramref name="key"/> is null).</summary>
+    public static void WriteOne(HttpContext ctx, int status, string? key, ReadOnlySpan<byte> name, Action<Utf8JsonWriter> view)
+    {
+        ctx.Response.StatusCode = status;
+        var w = ctx.Response.JsonWriter();
+        w.WriteStartObject();
+        if (key is not null)
+        {
+            w.WriteString("key"u8, key);
+        }
+        w.WritePropertyName(name);
+        view(w);
+        w.WriteEndObject();
+        w.Flush();
     }
 
     public static void WriteKey(HttpContext ctx, string key)

@@ -21,7 +21,7 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
         var body = ReadBody(ctx);
         var message = await chat.PostMessageAsync(thread, caller.User, body, ctx.Aborted)
             ?? throw ApiException.NotFound("thread not found");
-        WriteKeyed(ctx, 201, message, body);
+        Access.WriteOne(ctx, 201, message.Key, "message"u8, w => Views.WriteMessage(w, message, body));
     }
 
     public async ValueTask List(HttpContext ctx)
@@ -43,12 +43,7 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
         var thread = Access.OwnedThread(chat, ctx);
         var message = Access.LiveMessage(chat, thread, ctx);
         var body = await chat.OpenBodyAsync(thread, message, ctx.Aborted);
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WritePropertyName("message"u8);
-        Views.WriteMessage(w, message, body);
-        w.WriteEndObject();
-        w.Flush();
+        Access.WriteOne(ctx, 200, null, "message"u8, w => Views.WriteMessage(w, message, body));
     }
 
     public async ValueTask Edit(HttpContext ctx)
@@ -59,7 +54,7 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
         switch (result.Status)
         {
             case EditStatus.Ok:
-                WriteKeyed(ctx, 200, result.Message!, body);
+                Access.WriteOne(ctx, 200, result.Message!.Key, "message"u8, w => Views.WriteMessage(w, result.Message!, body));
                 return;
             case EditStatus.NotFound:
                 throw ApiException.NotFound("message not found");
@@ -108,17 +103,5 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
     {
         using var document = JsonBody.ParseObject(ctx.Request.BodyMemory);
         return JsonBody.RequiredValue(document.RootElement, "body");
-    }
-
-    private static void WriteKeyed(HttpContext ctx, int status, MessageRecord message, ReadOnlySpan<byte> body)
-    {
-        ctx.Response.StatusCode = status;
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WriteString("key"u8, message.Key);
-        w.WritePropertyName("message"u8);
-        Views.WriteMessage(w, message, body);
-        w.WriteEndObject();
-        w.Flush();
     }
 }

@@ -16,7 +16,7 @@ public sealed class ThreadHandlers(IChatService chat, long maxResponseBytes = lo
         var caller = (Caller)ctx.Items!;
         var title = ReadTitle(ctx);
         var thread = await chat.CreateThreadAsync(caller.User, title, ctx.Aborted);
-        WriteKeyed(ctx, 201, thread, title);
+        Access.WriteOne(ctx, 201, thread.Id, "thread"u8, w => Views.WriteThread(w, thread, title));
     }
 
     public async ValueTask List(HttpContext ctx)
@@ -41,12 +41,7 @@ public sealed class ThreadHandlers(IChatService chat, long maxResponseBytes = lo
     {
         var thread = Access.OwnedThread(chat, ctx);
         var title = await chat.OpenTitleAsync(thread, ctx.Aborted);
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WritePropertyName("thread"u8);
-        Views.WriteThread(w, thread, title);
-        w.WriteEndObject();
-        w.Flush();
+        Access.WriteOne(ctx, 200, null, "thread"u8, w => Views.WriteThread(w, thread, title));
     }
 
     public async ValueTask Update(HttpContext ctx)
@@ -55,7 +50,7 @@ public sealed class ThreadHandlers(IChatService chat, long maxResponseBytes = lo
         var title = ReadTitle(ctx);
         var updated = await chat.RenameThreadAsync(thread, title, ctx.Aborted)
             ?? throw ApiException.NotFound("thread not found");
-        WriteKeyed(ctx, 200, updated, title);
+        Access.WriteOne(ctx, 200, updated.Id, "thread"u8, w => Views.WriteThread(w, updated, title));
     }
 
     public async ValueTask Delete(HttpContext ctx)
@@ -72,17 +67,5 @@ public sealed class ThreadHandlers(IChatService chat, long maxResponseBytes = lo
     {
         using var body = JsonBody.ParseObject(ctx.Request.BodyMemory);
         return Encoding.UTF8.GetBytes(JsonBody.RequiredString(body.RootElement, "title"));
-    }
-
-    private static void WriteKeyed(HttpContext ctx, int status, ThreadRecord thread, ReadOnlySpan<byte> title)
-    {
-        ctx.Response.StatusCode = status;
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WriteString("key"u8, thread.Id);
-        w.WritePropertyName("thread"u8);
-        Views.WriteThread(w, thread, title);
-        w.WriteEndObject();
-        w.Flush();
     }
 }

@@ -8,11 +8,10 @@ using static Prg.Api.Metrics.PrometheusText;
 
 namespace Prg.Api.Metrics;
 
-public sealed class StorageMetrics(Func<EngineStats> stats)
+public sealed class StorageMetrics(IEngineStats kv)
 {
     public void Write(IBufferWriter<byte> output)
     {
-        EngineStats kv = stats();
         var sb = new StringBuilder(2048);
         Counter(sb, "prg_storage_commits_total", "Atomic write batches committed.", kv.Commits);
         Counter(sb, "prg_storage_wal_fsyncs_total", "Write-ahead log flushes to disk (shared by group commit).", kv.Fsyncs);
@@ -21,10 +20,10 @@ public sealed class StorageMetrics(Func<EngineStats> stats)
         Counter(sb, "prg_storage_compactions_total", "Hybrid-log compactions run.", kv.Compactions);
         Counter(sb, "prg_storage_maintenance_errors_total", "Background flush, checkpoint or compaction failures.", kv.MaintenanceErrors);
         Counter(sb, "prg_storage_torn_tail_records_total", "Torn records at the end of the write-ahead log dropped by recovery at start.", kv.TornTailRecords);
-        Counter(sb, "prg_storage_salvaged_ranges_total", "Damaged write-ahead log ranges skipped by a --salvage start.", kv.SalvagedRanges);
+        Counter(sb, "prg_storage_salvaged_ranges_total", "Damaged write-ahead log ranges skipped by a --salvage start.", kv.SalvagedRanges.Count);
         Gauge(sb, "prg_storage_wal_bytes_since_checkpoint", "WAL bytes recovery would replay now.", kv.WalBytesSinceCheckpoint);
-        Gauge(sb, "prg_storage_hybrid_log_bytes", "Logical size of the FASTER hybrid log.", kv.LogBytes);
-        Gauge(sb, "prg_storage_recovery_replayed_records", "WAL records replayed by the recovery at start.", kv.RecoveryReplayedRecords);
+        Gauge(sb, "prg_storage_hybrid_log_bytes", "Logical size of the FASTER hybrid log.", kv.HybridLogBytes);
+        Gauge(sb, "prg_storage_recovery_replayed_records", "WAL records replayed by the recovery at start.", kv.LastRecoveryReplayCount);
         const string commit = "prg_storage_commit_seconds";
         Header(sb, commit, "histogram", "Latency of each write-ahead log fdatasync (what a durable commit waits for).");
         LatencyHistogram latency = kv.CommitLatency;

@@ -64,7 +64,7 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     internal DurableKv Kv => _kv;
 
     /// <summary>The storage engine's counters now (metrics).</summary>
-    public EngineStats EngineStats => EngineStats.Of(_kv);
+    public IEngineStats EngineStats => _kv;
 
     /// <summary>Reads an opaque system value (job state, rotation progress).</summary>
     public byte[]? GetSys(string key)
