@@ -4,11 +4,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Prg.Api.Auth;
+using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
 using Prg.Crypto;
@@ -136,7 +137,7 @@ public sealed class ApiHost : IAsyncDisposable
         _retention = new Retention(_store, config.Retention, _log);
         var cipher = new RecordCipher(_provider, dekStore);
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
-        var storageMetrics = new StorageMetrics(_store.Kv);
+        var storageMetrics = new StorageMetrics(_store.EngineStats);
         var feeds = new Feeds.FeedServices(config.Feeds);
         ConnectionMetrics? connectionMetrics = null; // the server is built after the application it serves
         metrics.AppendExtra = output =>
@@ -149,6 +150,7 @@ public sealed class ApiHost : IAsyncDisposable
         };
         var services = new ApiServices
         {
+            Chat = new ChatService(_store, cipher),
             Store = _store,
             Cipher = cipher,
             Keys = keys,
@@ -158,7 +160,7 @@ public sealed class ApiHost : IAsyncDisposable
             AllowList = IpAllowList.Parse(server.IpWhitelist),
             Metrics = metrics,
             Retention = _retention,
-            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, _log,
+            KmsAdmin = new KmsAdminHandlers(_store, _jobs, kekRotation, dekRotation, cipher.Failures, _log,
                 _audit = config.Encryption.Kms.AuditLog is { } auditPath ? AuditLog.Open(auditPath) : null),
             Log = _log,
             IsReady = () => _ready,

@@ -1,8 +1,9 @@
 // Everything the application's routes need, assembled by ApiHost.
 using Prg.Api.Auth;
+using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
 using Prg.Storage.Chat;
@@ -11,8 +12,12 @@ namespace Prg.Api;
 
 public sealed class ApiServices
 {
+    public required IChatService Chat { get; init; }
+
+    /// <summary>The store and cipher under <see cref="Chat"/>: the feeds read event records and decrypt them directly.</summary>
     public required ChatStore Store { get; init; }
     public required RecordCipher Cipher { get; init; }
+
     public required ApiKeyRing Keys { get; init; }
     public required UserSignature Signatures { get; init; }
     public required RateLimiter RateLimiter { get; init; }

@@ -5,7 +5,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 
 namespace Prg.Api;

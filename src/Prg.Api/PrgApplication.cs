@@ -5,13 +5,12 @@ using Prg.Api.Auth;
 using Prg.Api.Feeds;
 using Prg.Api.Handlers;
 using Prg.Api.Http;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
 using Prg.Api.Security;
 using Prg.Http;
 using HttpMethod = Prg.Http.HttpMethod;
-using Prg.Storage.Chat;
 
 namespace Prg.Api;
 
@@ -40,11 +39,11 @@ public sealed class PrgApplication : IHttpApplication
 
     private void MapRoutes(ApiServices s)
     {
-        var system = new SystemHandlers(s.Store, s.Signatures, s.Metrics, s.IsReady, s.KeyService);
-        var threads = new ThreadHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
-        var messages = new MessageHandlers(s.Store, s.Cipher, s.MaxResponseBytes);
-        var feeds = new FeedHandlers(s.Store, s.Cipher, _authenticator, s.Feeds, s.MaxResponseBytes);
-        var reads = new ReadHandlers(s.Store);
+        var system = new SystemHandlers(s.Chat, s.Signatures, s.Metrics, s.IsReady, s.KeyService);
+        var threads = new ThreadHandlers(s.Chat, s.MaxResponseBytes);
+        var messages = new MessageHandlers(s.Chat, s.MaxResponseBytes);
+        var feeds = new FeedHandlers(s.Chat, s.Store, s.Cipher, _authenticator, s.Feeds, s.MaxResponseBytes);
+        var reads = new ReadHandlers(s.Chat);
 
         Map(HttpMethod.Get, "/healthz", system.Health, RouteScope.Public);
         Map(HttpMethod.Get, "/readyz", system.Ready, RouteScope.Public);
@@ -205,6 +204,13 @@ public sealed class PrgApplication : IHttpApplication
         catch (ApiException e)
         {
             ctx.Response.WriteError(e.Status, e.Message);
+        }
+        catch (Exception e) when (!ctx.Aborted.IsCancellationRequested)
+        {
+            // A bug, not the client's doing: a 500 that is counted and logged (never the exception's text).
+            _metrics.RecordInternalError();
+            _log.Error("request failed", LogField.Text("route", route.Name), LogField.Error(e));
+            ctx.Response.WriteError(500, "internal error");
         }
         return route.MetricsIndex;
     }

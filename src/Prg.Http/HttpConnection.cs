@@ -26,6 +26,7 @@ internal sealed class HttpConnection
     private readonly CancellationTokenSource _requestTimeout;
     private readonly CancellationTokenSource _awaitTimeout;
     private readonly CancellationTokenSource _writeTimeout;
+    private readonly CancellationTokenSource _aborted;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly long _acceptedAt = Environment.TickCount64;
@@ -45,7 +46,9 @@ internal sealed class HttpConnection
         _awaitTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.StoppingToken);
         _requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
         _writeTimeout = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
-        _context.Aborted = server.AbortedToken;
+        // This connection's own token: its client leaving (PeerWatch) or a hard stop cancels it.
+        _aborted = CancellationTokenSource.CreateLinkedTokenSource(server.AbortedToken);
+        _context.Aborted = _aborted.Token;
         _context.Stopping = server.StoppingToken;
         _context.Owner = this;
         _context.Connection.Stream = stream;
@@ -235,7 +238,13 @@ internal sealed class HttpConnection
         try
         {
             var pending = _server.Application.HandleAsync(_context);
-            if (!pending.IsCompleted && _stream is null && _output.UnflushedBytes > 0)
+            if (pending.IsCompleted)
+            {
+                await pending;
+                return;
+            }
+            using var watched = _server.PeerWatch.Watch(_socket, _aborted);
+            if (_stream is null && _output.UnflushedBytes > 0)
             {
                 // Earlier pipelined responses should not wait behind a slow handler. A handler that starts
                 // streaming meanwhile waits for this flush (one flush at a time on the pipe).
@@ -244,6 +253,11 @@ internal sealed class HttpConnection
                 _earlyFlush = null;
             }
             await pending;
+        }
+        catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
+        {
+            // The client left (or the server is stopping hard): nobody to answer; RunAsync closes.
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !_server.IsStopping)
         {
@@ -471,6 +485,7 @@ internal sealed class HttpConnection
             _awaitTimeout.Dispose();
             _requestTimeout.Dispose();
             _writeTimeout.Dispose();
+            _aborted.Dispose();
             _context.Dispose();
         }
     }

@@ -20,6 +20,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _aborted = new();
     private readonly List<string> _socketFiles = [];
     private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private readonly PeerWatch _peerWatch = new();
     private long _nextConnectionId;
     private int _stopped;
 
@@ -42,6 +43,7 @@ public sealed class HttpServer : IAsyncDisposable
     internal CancellationToken StoppingToken => _stopping.Token;
     internal CancellationToken AbortedToken => _aborted.Token;
     internal bool IsStopping => _stopping.IsCancellationRequested;
+    internal PeerWatch PeerWatch => _peerWatch;
 
     /// <summary>Binds every endpoint (throwing if one cannot be bound) and starts accepting.</summary>
     public void Start()
@@ -329,6 +331,7 @@ public sealed class HttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(5));
+        _peerWatch.Dispose();
         _stopping.Dispose();
         _aborted.Dispose();
     }

@@ -4,6 +4,7 @@
 // (KeyRing.Rewrap); keys created meanwhile are already wrapped under the new KEK. When every key is
 // done the pending mark is cleared and the old KEKs are zeroed and dropped.
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -12,7 +13,7 @@ public sealed class KekRotation
 {
     private readonly EmbeddedKeyProvider _provider;
     private readonly KmsKeyStore _store;
-    private readonly KmsLog _log;
+    private readonly Log _log;
     private readonly CancellationToken _stopping;
     private readonly Lock _lock = new();
     private Task _sweep = Task.CompletedTask;
@@ -22,7 +23,7 @@ public sealed class KekRotation
     private long _failed;
     private string? _lastError;
 
-    internal KekRotation(EmbeddedKeyProvider provider, KmsKeyStore store, KmsLog log, CancellationToken stopping)
+    internal KekRotation(EmbeddedKeyProvider provider, KmsKeyStore store, Log log, CancellationToken stopping)
     {
         _provider = provider;
         _store = store;
@@ -90,7 +91,7 @@ public sealed class KekRotation
                 await _store.WriteKekStateAsync(new KekState(newKey.KekId, next, Rotating: true), _stopping).ConfigureAwait(false);
                 uint installed = _provider.RotateKek(newKey);
                 owned = false;
-                _log.Info("KEK rotation started", ("kek_id", newKey.KekId), ("kek_version", installed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                _log.Info("KEK rotation started", LogField.Text("kek_id", newKey.KekId), LogField.Text("kek_version", installed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
             catch
             {
@@ -122,7 +123,7 @@ public sealed class KekRotation
             _state = KekRotationState.Running;
         }
 
-        _log.Info("resuming a pending KEK rotation", ("kek_id", _provider.KeyRing.CurrentKekId));
+        _log.Info("resuming a pending KEK rotation", LogField.Text("kek_id", _provider.KeyRing.CurrentKekId));
         StartSweep();
     }
 
@@ -170,7 +171,7 @@ public sealed class KekRotation
                     _lastError = keyId is null ? e.Message : $"{keyId}: {e.Message}";
                 }
 
-                _log.Error("KEK rotation could not rewrap a key", ("key_id", keyId ?? $"#{i}"), ("error", e.Message));
+                _log.Error("KEK rotation could not rewrap a key", LogField.Text("key_id", keyId ?? $"#{i}"), LogField.Text("error", e.Message));
             }
         }
 
@@ -187,7 +188,7 @@ public sealed class KekRotation
                 _state = KekRotationState.Failed;
             }
 
-            _log.Error("KEK rotation finished with failures; previous KEKs are kept", ("failed", Interlocked.Read(ref _failed).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _log.Error("KEK rotation finished with failures; previous KEKs are kept", LogField.Text("failed", Interlocked.Read(ref _failed).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return;
         }
 
@@ -205,7 +206,7 @@ public sealed class KekRotation
                 _state = KekRotationState.Completed;
             }
 
-            _log.Info("KEK rotation completed", ("kek_id", ring.CurrentKekId), ("keys", total.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _log.Info("KEK rotation completed", LogField.Text("kek_id", ring.CurrentKekId), LogField.Text("keys", total.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -215,7 +216,7 @@ public sealed class KekRotation
                 _lastError = e.Message;
             }
 
-            _log.Error("KEK rotation could not record its completion", ("error", e.Message));
+            _log.Error("KEK rotation could not record its completion", LogField.Text("error", e.Message));
         }
     }
 }

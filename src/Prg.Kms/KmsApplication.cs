@@ -8,6 +8,7 @@ using System.Text.Json;
 using Prg.Crypto;
 using Prg.Http;
 using HttpMethod = Prg.Http.HttpMethod;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -17,10 +18,10 @@ internal sealed class KmsApplication : IHttpApplication
     private readonly KmsService _service;
     private readonly EmbeddedKeyProvider _provider;
     private readonly KmsKeyStore _store;
-    private readonly KmsLog _log;
+    private readonly Log _log;
     private readonly AuditLog? _audit;
 
-    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, KmsLog log, AuditLog? audit)
+    public KmsApplication(KmsService service, EmbeddedKeyProvider provider, KmsKeyStore store, Log log, AuditLog? audit)
     {
         _service = service;
         _provider = provider;
@@ -92,7 +93,7 @@ internal sealed class KmsApplication : IHttpApplication
             case UnknownKeyException { Reason: UnknownKeyReason.DekVersion } unknown:
                 return (404, KmsProtocol.ErrorCodes.UnknownDekVersion, unknown.Message);
             case UnknownKeyException unknown:
-                _log.Error("a DEK is wrapped under a KEK this service does not hold", ("error", unknown.Message));
+                _log.Error("a DEK is wrapped under a KEK this service does not hold", LogField.Text("error", unknown.Message));
                 return (500, KmsProtocol.ErrorCodes.UnknownKek, unknown.Message);
             case MalformedFrameException malformed:
                 return (400, KmsProtocol.ErrorCodes.MalformedFrame, malformed.Message);
@@ -101,7 +102,7 @@ internal sealed class KmsApplication : IHttpApplication
             case MasterKeyException master:
                 return (400, KmsProtocol.ErrorCodes.BadRequest, master.Message);
             case KeyMaterialFormatException corrupt:
-                _log.Error("stored key material is corrupt", ("error", corrupt.Message));
+                _log.Error("stored key material is corrupt", LogField.Text("error", corrupt.Message));
                 return (500, KmsProtocol.ErrorCodes.Internal, "stored key material is corrupt");
             case CryptoException crypto:
                 return (409, KmsProtocol.ErrorCodes.Conflict, crypto.Message);
@@ -110,7 +111,7 @@ internal sealed class KmsApplication : IHttpApplication
             case ObjectDisposedException or OperationCanceledException:
                 return (503, KmsProtocol.ErrorCodes.Unavailable, "the key service is shutting down");
             default:
-                _log.Error("request failed", ("error", e.GetType().Name + ": " + e.Message));
+                _log.Error("request failed", LogField.Text("error", e.GetType().Name + ": " + e.Message));
                 return (500, KmsProtocol.ErrorCodes.Internal, "internal error");
         }
     }
@@ -183,9 +184,31 @@ internal sealed class KmsApplication : IHttpApplication
         writer.Flush();
     }
 
-    private async ValueTask EncryptBatchAsync(HttpContext context)
+    private ValueTask EncryptBatchAsync(HttpContext context) =>
+        RunBatchAsync(context, "plaintext", encrypted: true, async (keyId, group, ct) =>
+        {
+            byte[][] frames = await _provider.EncryptBatchAsync(keyId, group, ct).ConfigureAwait(false);
+            return Array.ConvertAll(frames, frame => ((byte[]?)frame, (Exception?)null));
+        });
+
+    private ValueTask DecryptBatchAsync(HttpContext context) =>
+        RunBatchAsync(context, "ciphertext", encrypted: false, async (keyId, group, ct) =>
+        {
+            DecryptResult[] decrypted = await _provider.DecryptBatchAsync(keyId, group, ct).ConfigureAwait(false);
+            return Array.ConvertAll(decrypted, d => (d.Plaintext, (Exception?)d.Error));
+        });
+
+    /// <summary>
+    /// A batch: its items grouped by key id, one provider call per key; a call that fails fails only
+    /// its own items. Answers every item in request order.
+    /// </summary>
+    private async ValueTask RunBatchAsync(
+        HttpContext context,
+        string inputName,
+        bool encrypted,
+        Func<string, (ReadOnlyMemory<byte>, RecordAad)[], CancellationToken, Task<(byte[]? Output, Exception? Error)[]>> run)
     {
-        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "plaintext");
+        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, inputName);
         var results = new (byte[]? Output, Exception? Error)[items.Count];
         List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
         context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
@@ -199,10 +222,10 @@ internal sealed class KmsApplication : IHttpApplication
 
             try
             {
-                byte[][] frames = await _provider.EncryptBatchAsync(keyId, group, context.Aborted).ConfigureAwait(false);
+                (byte[]? Output, Exception? Error)[] done = await run(keyId, group, context.Aborted).ConfigureAwait(false);
                 for (int i = 0; i < indexes.Count; i++)
                 {
-                    results[indexes[i]] = (frames[i], null);
+                    results[indexes[i]] = done[i];
                 }
             }
             catch (Exception e) when (e is CryptoException or ArgumentException)
@@ -214,41 +237,7 @@ internal sealed class KmsApplication : IHttpApplication
             }
         }
 
-        WriteBatch(context.Response, results, encrypted: true);
-    }
-
-    private async ValueTask DecryptBatchAsync(HttpContext context)
-    {
-        List<KmsItem> items = KmsRequestReader.ReadBatch(context.Request.Body, "ciphertext");
-        var results = new (byte[]? Output, Exception? Error)[items.Count];
-        List<(string KeyId, List<int> Indexes)> groups = GroupByKey(items);
-        context.Items = KmsAuditSubject.ForBatch(groups, items.Count);
-        foreach ((string keyId, List<int> indexes) in groups)
-        {
-            var group = new (ReadOnlyMemory<byte>, RecordAad)[indexes.Count];
-            for (int i = 0; i < indexes.Count; i++)
-            {
-                group[i] = (items[indexes[i]].Input, items[indexes[i]].Aad);
-            }
-
-            try
-            {
-                DecryptResult[] decrypted = await _provider.DecryptBatchAsync(keyId, group, context.Aborted).ConfigureAwait(false);
-                for (int i = 0; i < indexes.Count; i++)
-                {
-                    results[indexes[i]] = (decrypted[i].Plaintext, decrypted[i].Error);
-                }
-            }
-            catch (Exception e) when (e is CryptoException or ArgumentException)
-            {
-                foreach (int index in indexes)
-                {
-                    results[index] = (null, e);
-                }
-            }
-        }
-
-        WriteBatch(context.Response, results, encrypted: false);
+        WriteBatch(context.Response, results, encrypted);
     }
 
     private async ValueTask RotateKekAsync(HttpContext context)
@@ -271,7 +260,7 @@ internal sealed class KmsApplication : IHttpApplication
         string keyId = KmsRequestReader.CheckId(KmsRequestReader.ReadString(context.Request.Body, "key_id"), "key_id");
         context.Items = new KmsAuditSubject(keyId);
         DekInfo info = await _provider.RotateDekAsync(keyId, context.Aborted).ConfigureAwait(false);
-        _log.Info("DEK rotated", ("key_id", keyId), ("dek_version", info.DekVersion.ToString(CultureInfo.InvariantCulture)));
+        _log.Info("DEK rotated", LogField.Text("key_id", keyId), LogField.Text("dek_version", info.DekVersion.ToString(CultureInfo.InvariantCulture)));
         WriteKey(context.Response, info.Material);
     }
 

@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Sockets;
 using Prg.Crypto;
 using Prg.Http;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -14,7 +15,7 @@ namespace Prg.Kms;
 public sealed class KmsService : IAsyncDisposable
 {
     private readonly KmsServiceOptions _options;
-    private readonly KmsLog _log;
+    private readonly Log _log;
     private readonly KmsKeyStore _store;
     private readonly EmbeddedKeyProvider _provider;
     private readonly CancellationTokenSource _stopping = new();
@@ -23,7 +24,7 @@ public sealed class KmsService : IAsyncDisposable
     private readonly AuditLog? _audit;
     private int _stopped;
 
-    private KmsService(KmsServiceOptions options, KmsLog log, KmsKeyStore store, EmbeddedKeyProvider provider, KmsTlsTransport? tls, AuditLog? audit)
+    private KmsService(KmsServiceOptions options, Log log, KmsKeyStore store, EmbeddedKeyProvider provider, KmsTlsTransport? tls, AuditLog? audit)
     {
         _options = options;
         _log = log;
@@ -39,7 +40,7 @@ public sealed class KmsService : IAsyncDisposable
             UnixSocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             AcceptFilter = options.AllowedUids.Count > 0 ? new PeerUidFilter(options.AllowedUids, log).Accept : null,
             OpenStream = tls is null ? null : tls.OpenAsync,
-            OnUnhandledException = e => log.Error("unhandled exception in a connection", ("error", e.GetType().Name + ": " + e.Message)),
+            OnUnhandledException = e => log.Error("unhandled exception in a connection", LogField.Text("error", e.GetType().Name + ": " + e.Message)),
         };
         if (options.SocketPath is not null)
         {
@@ -83,18 +84,18 @@ public sealed class KmsService : IAsyncDisposable
         }
         catch (TlsCredentialsException e)
         {
-            _log.Error("TLS reload refused; still using the previous certificate", ("error", e.Message));
+            _log.Error("TLS reload refused; still using the previous certificate", LogField.Text("error", e.Message));
         }
     }
 
     private void LogCertificate(string message, TlsCredentials credentials)
     {
         TimeSpan left = credentials.NotAfter - DateTimeOffset.UtcNow;
-        var fields = new (string, string)[]
+        var fields = new LogField[]
         {
-            ("subject", credentials.Subject),
-            ("not_after", credentials.NotAfter.ToString("O", CultureInfo.InvariantCulture)),
-            ("days_left", ((int)Math.Floor(left.TotalDays)).ToString(CultureInfo.InvariantCulture)),
+            LogField.Text("subject", credentials.Subject),
+            LogField.Text("not_after", credentials.NotAfter.ToString("O", CultureInfo.InvariantCulture)),
+            LogField.Text("days_left", ((int)Math.Floor(left.TotalDays)).ToString(CultureInfo.InvariantCulture)),
         };
         if (left < TimeSpan.FromDays(14))
         {
@@ -111,11 +112,11 @@ public sealed class KmsService : IAsyncDisposable
     /// <exception cref="MasterKeyException">A master key file was refused.</exception>
     /// <exception cref="TlsCredentialsException">A TLS certificate, key or CA file was refused.</exception>
     /// <exception cref="KmsStartupException">The key store and the configured keys do not match, or a listener cannot be bound.</exception>
-    public static async Task<KmsService> StartAsync(KmsServiceOptions options, KmsLog? log = null)
+    public static async Task<KmsService> StartAsync(KmsServiceOptions options, Log? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        log ??= KmsLog.None;
+        log ??= Log.None;
 
         KeyRing? ring = null;
         KmsKeyStore? store = null;
@@ -176,7 +177,7 @@ public sealed class KmsService : IAsyncDisposable
             if (options.TcpEndPoint is not null && tls is null)
             {
                 log.Warn("the TCP listener has no authentication and no encryption (for tests only; use --tls-cert, --tls-key and --tls-client-ca)",
-                    ("listen", options.TcpEndPoint.ToString()));
+                    LogField.Text("listen", options.TcpEndPoint.ToString()));
             }
 
             if (tls is not null)
@@ -195,10 +196,10 @@ public sealed class KmsService : IAsyncDisposable
 
             log.Info(
                 "key service started",
-                ("listen", string.Join(", ", service.EndPoints.Select(Describe))),
-                ("kek_id", provider.KeyRing.CurrentKekId),
-                ("kek_version", provider.KeyRing.CurrentKekVersion.ToString(CultureInfo.InvariantCulture)),
-                ("keys", store.Count.ToString(CultureInfo.InvariantCulture)));
+                LogField.Text("listen", string.Join(", ", service.EndPoints.Select(Describe))),
+                LogField.Text("kek_id", provider.KeyRing.CurrentKekId),
+                LogField.Text("kek_version", provider.KeyRing.CurrentKekVersion.ToString(CultureInfo.InvariantCulture)),
+                LogField.Text("keys", store.Count.ToString(CultureInfo.InvariantCulture)));
             return service;
         }
         catch
@@ -242,7 +243,7 @@ public sealed class KmsService : IAsyncDisposable
 
         if (created)
         {
-            _log.Info("DEK created", ("key_id", keyId));
+            _log.Info("DEK created", LogField.Text("key_id", keyId));
         }
 
         return stored;
@@ -264,7 +265,7 @@ public sealed class KmsService : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _log.Error("KEK rotation sweep ended with an error", ("error", e.Message));
+            _log.Error("KEK rotation sweep ended with an error", LogField.Text("error", e.Message));
         }
     }
 
@@ -290,7 +291,7 @@ public sealed class KmsService : IAsyncDisposable
     }
 
     private static async Task<(KeyRing Ring, bool ResumeRotation)> ReconcileKekAsync(
-        KmsKeyStore store, MasterKey current, List<MasterKey> previous, KmsLog log)
+        KmsKeyStore store, MasterKey current, List<MasterKey> previous, Log log)
     {
         KekState? state = store.ReadKekState();
         uint version;
@@ -311,7 +312,7 @@ public sealed class KmsService : IAsyncDisposable
             // previous): the new key becomes the next KEK version and every DEK is rewrapped.
             version = checked(state.KekVersion + 1);
             rotating = store.Count > 0;
-            log.Info("new master key configured; rotating the KEK", ("from_kek_id", state.KekId), ("kek_id", current.KekId));
+            log.Info("new master key configured; rotating the KEK", LogField.Text("from_kek_id", state.KekId), LogField.Text("kek_id", current.KekId));
         }
         else
         {

@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -14,9 +15,9 @@ namespace Prg.Kms;
 public sealed class KmsTlsTransport
 {
     private readonly HashSet<string> _allowedSubjects;
-    private readonly KmsLog _log;
+    private readonly Log _log;
 
-    public KmsTlsTransport(TlsCredentials credentials, IEnumerable<string> allowedSubjects, KmsLog log)
+    public KmsTlsTransport(TlsCredentials credentials, IEnumerable<string> allowedSubjects, Log log)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Credentials = credentials;
@@ -52,7 +53,7 @@ public sealed class KmsTlsTransport
         catch (Exception e)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            _log.Warn("refused a TLS connection", ("peer", socket.RemoteEndPoint?.ToString() ?? "?"), ("reason", e.GetBaseException().Message));
+            _log.Warn("refused a TLS connection", LogField.Text("peer", socket.RemoteEndPoint?.ToString() ?? "?"), LogField.Text("reason", e.GetBaseException().Message));
             throw;
         }
     }
@@ -79,7 +80,7 @@ public sealed class KmsTlsTransport
             return true;
         }
 
-        _log.Warn("refused a client certificate whose subject is not on --tls-allow-subject", ("subject", client.Subject));
+        _log.Warn("refused a client certificate whose subject is not on --tls-allow-subject", LogField.Text("subject", client.Subject));
         return false;
     }
 

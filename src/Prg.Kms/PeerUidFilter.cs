@@ -1,6 +1,7 @@
 // The --allow-uid check: a connection on the Unix socket is served only if the peer's uid (from
 // SO_PEERCRED) is on the list. Anything whose credentials cannot be read is refused.
 using Prg.Http;
+using Prg.Logging;
 
 namespace Prg.Kms;
 
@@ -8,9 +9,9 @@ namespace Prg.Kms;
 public sealed class PeerUidFilter
 {
     private readonly HashSet<uint> _allowed;
-    private readonly KmsLog _log;
+    private readonly Log _log;
 
-    public PeerUidFilter(IEnumerable<uint> allowedUids, KmsLog? log = null)
+    public PeerUidFilter(IEnumerable<uint> allowedUids, Log? log = null)
     {
         ArgumentNullException.ThrowIfNull(allowedUids);
         _allowed = [.. allowedUids];
@@ -19,7 +20,7 @@ public sealed class PeerUidFilter
             throw new ArgumentException("the allow-list needs at least one uid", nameof(allowedUids));
         }
 
-        _log = log ?? KmsLog.None;
+        _log = log ?? Log.None;
     }
 
     public IReadOnlyCollection<uint> AllowedUids => _allowed;
@@ -42,8 +43,8 @@ public sealed class PeerUidFilter
         }
 
         _log.Warn("refused a connection from a uid not in --allow-uid",
-            ("uid", uid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            LogField.Text("uid", uid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            LogField.Text("pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return false;
     }
 }

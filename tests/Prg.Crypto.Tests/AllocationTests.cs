@@ -26,7 +26,7 @@ public sealed class AllocationTests
     [Fact]
     public async Task ProviderEncryptAndDecryptAllocateOnlyTheOutputArrays()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = EmbeddedKeyProviderTests.NewProvider(store, out _);
         string keyId = await EmbeddedKeyProviderTests.ProvisionAsync(provider, store, "t1");
         var aad = new RecordAad("t1", "m1:v1");

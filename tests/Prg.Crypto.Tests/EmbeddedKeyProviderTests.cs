@@ -11,7 +11,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task CreateReturnsVersionOneWrappedUnderTheCurrentKekAndIsIdempotentOnceStored()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out string kekId);
 
         DekInfo info = await provider.CreateDekForThreadAsync("t1");
@@ -31,7 +31,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task EncryptedFrameDecryptsOnlyForItsRecord()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _);
         string keyId = await ProvisionAsync(provider, store, "t1");
         var aad = RecordAad.ForMessageVersion("t1", "m1", 1);
@@ -47,7 +47,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task FramesOfOneThreadDoNotDecryptUnderAnotherThreadsKey()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _);
         string key1 = await ProvisionAsync(provider, store, "t1");
         string key2 = await ProvisionAsync(provider, store, "t2");
@@ -60,7 +60,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task UnknownKeyIdIsReportedAsSuch()
     {
-        await using var provider = NewProvider(new InMemoryDekStore(), out _);
+        await using var provider = NewProvider(new MemoryDekStore(), out _);
 
         var error = await Assert.ThrowsAsync<UnknownKeyException>(async () => await provider.EncryptAsync("dek_nope", new byte[1], new RecordAad("nope", "r")));
 
@@ -71,7 +71,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task BatchesRoundTripInOrderAndReportBadItemsIndividually()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _);
         string keyId = await ProvisionAsync(provider, store, "t1");
         var plain = Enumerable.Range(0, 50).Select(i => ((ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"body {i}"), new RecordAad("t1", $"m{i}:v1"))).ToList();
@@ -108,7 +108,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task BatchForAnUnknownKeyIdFailsAsAWhole()
     {
-        await using var provider = NewProvider(new InMemoryDekStore(), out _);
+        await using var provider = NewProvider(new MemoryDekStore(), out _);
         byte[] frame = new byte[DataFrame.GetEncryptedLength(1)];
         frame[0] = DataFrame.FormatV1;
 
@@ -119,7 +119,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task StoreIsReadOncePerKeyWhileTheKeyIsCached()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _);
         string keyId = await ProvisionAsync(provider, store, "t1");
         int before = store.Gets;
@@ -137,7 +137,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task CacheIsBoundedAndEvictedDeksAreZeroed()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _, new EmbeddedKeyProviderOptions { DekCacheCapacity = 2, AesGcmPoolSize = 1 });
         var keys = new List<string>();
         for (int i = 0; i < 3; i++)
@@ -188,7 +188,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task DisposeZeroesEveryCachedDekAndTheMasterKey()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         var master = MasterKey.Generate();
         byte[]? masterBuffer = null;
         master.KeyBufferForTesting.OnReleaseForTesting = bytes => masterBuffer = bytes;
@@ -211,7 +211,7 @@ public sealed class EmbeddedKeyProviderTests
     [Fact]
     public async Task ConcurrentUseWithAChurningCacheKeepsEveryFrameCorrect()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = NewProvider(store, out _, new EmbeddedKeyProviderOptions { DekCacheCapacity = 2, AesGcmPoolSize = 2 });
         var keys = new string[6];
         for (int i = 0; i < keys.Length; i++)
@@ -241,7 +241,7 @@ public sealed class EmbeddedKeyProviderTests
     // The locked key-memory slot behind a frame key (it stays mapped after release, zeroed).
     internal static unsafe byte[] KeyBytes(FrameKey key) => new ReadOnlySpan<byte>((void*)key.KeySlotForTesting, 32).ToArray();
 
-    internal static EmbeddedKeyProvider NewProvider(InMemoryDekStore store, out string kekId, EmbeddedKeyProviderOptions? options = null)
+    internal static EmbeddedKeyProvider NewProvider(MemoryDekStore store, out string kekId, EmbeddedKeyProviderOptions? options = null)
     {
         var master = MasterKey.Generate();
         kekId = master.KekId;
@@ -249,7 +249,7 @@ public sealed class EmbeddedKeyProviderTests
         return new EmbeddedKeyProvider(new KeyRing(master), store, options, new KeyMemory(static (_, _) => 0));
     }
 
-    internal static async Task<string> ProvisionAsync(IKeyProvider provider, InMemoryDekStore store, string threadId)
+    internal static async Task<string> ProvisionAsync(IKeyProvider provider, MemoryDekStore store, string threadId)
     {
         DekInfo info = await provider.CreateDekForThreadAsync(threadId);
         store.Put(info.Material);

@@ -11,7 +11,7 @@ public sealed class KeyFileTests : IDisposable
     [Fact]
     public void WriteNewCreatesA0600FileThatLoadsWithTheReturnedKekId()
     {
-        string path = _dir.File("master.key");
+        string path = _dir.Combine("master.key");
 
         string kekId = KeyFile.WriteNew(path);
 
@@ -25,16 +25,16 @@ public sealed class KeyFileTests : IDisposable
     [Fact]
     public void WriteNewNeverWritesTheSameKeyTwice()
     {
-        KeyFile.WriteNew(_dir.File("a.key"));
-        KeyFile.WriteNew(_dir.File("b.key"));
+        KeyFile.WriteNew(_dir.Combine("a.key"));
+        KeyFile.WriteNew(_dir.Combine("b.key"));
 
-        Assert.NotEqual(File.ReadAllText(_dir.File("a.key")), File.ReadAllText(_dir.File("b.key")));
+        Assert.NotEqual(File.ReadAllText(_dir.Combine("a.key")), File.ReadAllText(_dir.Combine("b.key")));
     }
 
     [Fact]
     public void WriteNewRefusesToOverwriteAnExistingFile()
     {
-        string path = _dir.File("master.key");
+        string path = _dir.Combine("master.key");
         File.WriteAllText(path, "precious");
 
         var error = Assert.Throws<MasterKeyException>(() => KeyFile.WriteNew(path));
@@ -46,7 +46,7 @@ public sealed class KeyFileTests : IDisposable
     [Fact]
     public void WriteNewRefusesAMissingDirectory()
     {
-        string path = _dir.File("missing/master.key");
+        string path = _dir.Combine("missing/master.key");
 
         var error = Assert.Throws<MasterKeyException>(() => KeyFile.WriteNew(path));
 

@@ -22,7 +22,7 @@ public sealed class MasterKeyPlaceholderTests : IDisposable
     [Fact]
     public void RepeatedByteIsRefusedFromAFile()
     {
-        string path = _dir.File("placeholder.key");
+        string path = _dir.Combine("placeholder.key");
         File.WriteAllText(path, string.Concat(Enumerable.Repeat("a5", 32)) + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 

@@ -100,7 +100,7 @@ public sealed class MasterKeyTests : IDisposable
     [Fact]
     public void MissingFileIsRefused()
     {
-        string path = _dir.File("absent.key");
+        string path = _dir.Combine("absent.key");
 
         var error = Assert.Throws<MasterKeyException>(() => MasterKey.FromFile(path));
 
@@ -110,7 +110,7 @@ public sealed class MasterKeyTests : IDisposable
     [Fact]
     public void FileInMissingDirectoryIsRefusedAsMissing()
     {
-        string path = _dir.File("nope/absent.key");
+        string path = _dir.Combine("nope/absent.key");
 
         var error = Assert.Throws<MasterKeyException>(() => MasterKey.FromFile(path));
 
@@ -130,7 +130,7 @@ public sealed class MasterKeyTests : IDisposable
     {
         string loose = WriteKeyFile(KeyHex, UnixFileMode.UserRead | UnixFileMode.GroupRead);
         string shortKey = WriteKeyFile("abc", UnixFileMode.UserRead);
-        foreach (string path in new[] { loose, shortKey, _dir.File("absent"), _dir.Path })
+        foreach (string path in new[] { loose, shortKey, _dir.Combine("absent"), _dir.Path })
         {
             var error = Assert.Throws<MasterKeyException>(() => MasterKey.FromFile(path));
             Assert.DoesNotContain('\n', error.Message);
@@ -196,7 +196,7 @@ public sealed class MasterKeyTests : IDisposable
 
     private string WriteKeyFile(string content, UnixFileMode mode)
     {
-        string path = _dir.File(Guid.NewGuid().ToString("N") + ".key");
+        string path = _dir.Combine(Guid.NewGuid().ToString("N") + ".key");
         File.WriteAllText(path, content);
         File.SetUnixFileMode(path, mode);
         return path;

@@ -10,7 +10,7 @@ public sealed class RotationTests
     [Fact]
     public async Task DekRotationMakesTheNewVersionCurrentAndOldFramesStillDecrypt()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = EmbeddedKeyProviderTests.NewProvider(store, out _);
         string keyId = await EmbeddedKeyProviderTests.ProvisionAsync(provider, store, "t1");
         var aad = new RecordAad("t1", "m1:v1");
@@ -33,7 +33,7 @@ public sealed class RotationTests
     [Fact]
     public async Task AnotherProviderSeesARotationThroughTheStoreWhenAFrameNamesTheNewVersion()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         var key = MasterKey.Generate();
         string hex = Convert.ToHexString(key.KeyBytes);
         await using var rotating = new EmbeddedKeyProvider(new KeyRing(key), store);
@@ -51,7 +51,7 @@ public sealed class RotationTests
     [Fact]
     public async Task ConcurrentDekRotationsNeverLoseAVersion()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         await using var provider = EmbeddedKeyProviderTests.NewProvider(store, out _);
         string keyId = await EmbeddedKeyProviderTests.ProvisionAsync(provider, store, "t1");
 
@@ -63,7 +63,7 @@ public sealed class RotationTests
     [Fact]
     public async Task KekRotationRewrapsEveryVersionAndTheOldKeyCanThenBeRemoved()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         MasterKey oldKey = MasterKey.Generate();
         string oldKekId = oldKey.KekId;
         await using var provider = new EmbeddedKeyProvider(new KeyRing(oldKey), store);
@@ -107,7 +107,7 @@ public sealed class RotationTests
     [Fact]
     public async Task WithoutRewrapRemovingTheOldKekMakesItsDeksUnavailable()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         MasterKey oldKey = MasterKey.Generate();
         string oldKekId = oldKey.KekId;
         string keyId;
@@ -129,7 +129,7 @@ public sealed class RotationTests
     [Fact]
     public async Task RewrapUsesThePreviousKeyAfterARestartMidRotation()
     {
-        var store = new InMemoryDekStore();
+        var store = new MemoryDekStore();
         MasterKey oldKey = MasterKey.Generate();
         string oldHex = Convert.ToHexString(oldKey.KeyBytes);
         string keyId;

@@ -20,11 +20,4 @@ internal static class TestSupport
     internal static byte[] Hex(string hex) => Convert.FromHexString(hex);
 
     internal static AesGcm NewAes(byte[] key) => new(key, 16);
-
-    internal static string NewTempDirectory()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "prg-crypto-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
 }

@@ -2,7 +2,9 @@
 // can read several responses from one connection.
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
+using Prg.Http;
 
 namespace Prg.EndToEnd.Tests;
 
@@ -50,20 +52,28 @@ public sealed class RawClient : IDisposable
 
     public async Task<RawResponse?> TryReadResponseAsync()
     {
-        int headEnd;
-        while ((headEnd = IndexOf(_pending, "\r\n\r\n"u8)) < 0)
+        HttpResponseHead frame;
+        while (true)
         {
+            var result = HttpResponseParser.TryParseHead(CollectionsMarshal.AsSpan(_pending), out frame, out var error);
+            if (result == HttpResponseParser.Result.Invalid)
+            {
+                throw new IOException("unreadable response: " + error);
+            }
+            if (result == HttpResponseParser.Result.Complete)
+            {
+                break;
+            }
             if (!await FillAsync())
             {
                 return null;
             }
         }
-        var head = Encoding.ASCII.GetString(_pending.GetRange(0, headEnd).ToArray());
-        _pending.RemoveRange(0, headEnd + 4);
-        var lines = head.Split("\r\n");
-        var status = int.Parse(lines[0].Split(' ')[1]);
+        var head = Encoding.ASCII.GetString(_pending.GetRange(0, frame.HeadLength - 4).ToArray());
+        _pending.RemoveRange(0, frame.HeadLength);
+        var status = frame.Status;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var line in lines.Skip(1))
+        foreach (var line in head.Split("\r\n").Skip(1))
         {
             var colon = line.IndexOf(':');
             headers[line[..colon]] = line[(colon + 1)..].Trim();
@@ -72,7 +82,7 @@ public sealed class RawClient : IDisposable
         {
             return await TryReadResponseAsync();
         }
-        var length = headers.TryGetValue("Content-Length", out var cl) ? int.Parse(cl) : 0;
+        var length = (int)frame.ContentLength;
         while (_pending.Count < length)
         {
             if (!await FillAsync())
@@ -130,23 +140,6 @@ public sealed class RawClient : IDisposable
         }
         _pending.AddRange(buffer.AsSpan(0, read).ToArray());
         return true;
-    }
-
-    private static int IndexOf(List<byte> data, ReadOnlySpan<byte> needle)
-    {
-        for (var i = 0; i + needle.Length <= data.Count; i++)
-        {
-            var match = true;
-            for (var j = 0; j < needle.Length && match; j++)
-            {
-                match = data[i + j] == needle[j];
-            }
-            if (match)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     public void Dispose() => _stream.Dispose();

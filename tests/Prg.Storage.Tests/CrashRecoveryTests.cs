@@ -15,7 +15,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     public async Task Every_acknowledged_write_survives_repeated_sigkill_and_nothing_is_partial()
     {
         using var dir = new TempDirectory();
-        string data = dir.Sub("data");
+        string data = dir.Combine("data");
         var rng = new Random(Environment.TickCount);
         var acked = new Dictionary<string, HashSet<string>>();
         long ackedKv = 0;

@@ -73,7 +73,7 @@ public sealed class DurableKvTests
         Assert.Throws<ArgumentException>(() => kv.TryGet([], out _));
         batch.Put(B("big"), new byte[1 << 18]);
         Assert.Throws<ArgumentException>(() => kv.Apply(batch));
-        Assert.Throws<ArgumentOutOfRangeException>(() => DurableKv.Open(new DurableKvOptions { Directory = dir.Sub("x"), PageSizeBits = 5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DurableKv.Open(new DurableKvOptions { Directory = dir.Combine("x"), PageSizeBits = 5 }));
         Assert.Throws<ArgumentException>(() => DurableKv.Open(new DurableKvOptions { Directory = " " }));
     }
 
@@ -107,8 +107,8 @@ public sealed class DurableKvTests
     public async Task Crash_recovery_replays_the_wal_after_the_last_checkpoint()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {
             for (int i = 0; i < 50; i++)
@@ -130,8 +130,8 @@ public sealed class DurableKvTests
     public async Task Crash_without_any_checkpoint_recovers_from_the_wal_alone()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {
             for (int i = 0; i < 20; i++)
@@ -148,8 +148,8 @@ public sealed class DurableKvTests
     public async Task Torn_last_wal_record_is_dropped_and_later_writes_survive_the_next_crash()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         long lastRecordStart;
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {
@@ -169,7 +169,7 @@ public sealed class DurableKvTests
         // Flip bytes inside the last record's payload, as a torn write would leave it.
         FlipByte(WalSegmentPath(crashed, 0), lastRecordStart + WalHeaderSize + 6);
 
-        string crashedAgain = dir.Sub("crashed-again");
+        string crashedAgain = dir.Combine("crashed-again");
         await using (var recovered = DurableKv.Open(SmallOptions(crashed)))
         {
             Assert.True(recovered.LastRecoveryDroppedTornRecord);
@@ -228,7 +228,7 @@ public sealed class DurableKvTests
     public async Task Relaxed_mode_acknowledges_after_apply_and_flushes_in_the_background()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
+        string live = dir.Combine("live");
         await using (var kv = DurableKv.Open(SmallOptions(live, Durability.Relaxed)))
         {
             for (int i = 0; i < 100; i++)

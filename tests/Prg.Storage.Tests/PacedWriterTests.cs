@@ -77,7 +77,7 @@ public sealed class PacedWriterTests : IDisposable
             Assert.True(read.Wait(Deadline));
         }
         Assert.True(new ReadOnlySpan<byte>((byte*)source, length).SequenceEqual(new ReadOnlySpan<byte>((byte*)target, length)));
-        Assert.True(File.Exists(_dir.Sub("hlog.log.1")));
+        Assert.True(File.Exists(_dir.Combine("hlog.log.1")));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class PacedWriterTests : IDisposable
     }
 
     private PacedDevice NewDevice(PacedWriter writer, string name, bool smallWritesFirst)
-        => new(Devices.CreateLogDevice(_dir.Sub(name), recoverDevice: false), writer, smallWritesFirst);
+        => new(Devices.CreateLogDevice(_dir.Combine(name), recoverDevice: false), writer, smallWritesFirst);
 
     private unsafe IntPtr Buffer(int length, byte fill)
     {

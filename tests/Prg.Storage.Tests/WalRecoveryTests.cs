@@ -13,8 +13,8 @@ public sealed class WalRecoveryTests
     public async Task Torn_tail_at_every_byte_of_the_last_record_is_dropped_and_nothing_before_it()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         CommitHandle last = default;
         int lastPayload = 0;
         await using (var kv = DurableKv.Open(SmallOptions(live)))
@@ -38,7 +38,7 @@ public sealed class WalRecoveryTests
             byte[] torn = (byte[])intact.Clone();
             Array.Clear(torn, (int)cut, (int)(recordEnd - cut));
             File.WriteAllBytes(WalSegmentPath(crashed, 0), torn);
-            string attempt = dir.Sub($"attempt-{cut}");
+            string attempt = dir.Combine($"attempt-{cut}");
             CopyDirectory(crashed, attempt);
 
             await using (var recovered = DurableKv.Open(SmallOptions(attempt)))
@@ -94,8 +94,8 @@ public sealed class WalRecoveryTests
     public async Task A_missing_segment_the_log_needs_refuses_to_open()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         await using (var kv = DurableKv.Open(TinyOptions(live)))
         {
             // 16 KB segments: about 60 KB of records spans four of them.
@@ -115,7 +115,7 @@ public sealed class WalRecoveryTests
     public async Task A_checkpoint_whose_log_was_deleted_refuses_to_open()
     {
         using var dir = new TempDirectory();
-        string store = dir.Sub("store");
+        string store = dir.Combine("store");
         await using (var kv = DurableKv.Open(SmallOptions(store)))
             await kv.CommitAsync(Batch("k", "v"));
         foreach (string segment in Directory.GetFiles(Path.Combine(store, "wal")))
@@ -129,8 +129,8 @@ public sealed class WalRecoveryTests
     public async Task Recycled_segments_never_replay_records_from_their_previous_lap()
     {
         using var dir = new TempDirectory();
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         await using (var kv = DurableKv.Open(TinyOptions(live)))
         {
             // Several laps over 16 KB segments: every checkpoint recycles the segments behind it.
@@ -163,7 +163,7 @@ public sealed class WalRecoveryTests
         // little later, at varying moments, so some of its waits start while that flush is still
         // running. Then traffic stops. A lost wake-up shows as a wait that never completes.
         using var dir = new TempDirectory();
-        await using var kv = DurableKv.Open(SmallOptions(dir.Sub("store")));
+        await using var kv = DurableKv.Open(SmallOptions(dir.Combine("store")));
         for (int round = 0; round < 300; round++)
         {
             CommitHandle b = kv.Apply(Batch($"b{round}", "y"));
@@ -179,8 +179,8 @@ public sealed class WalRecoveryTests
     // earlier ones were fsynced); the sixth record's payload is damaged in the crash copy.
     private static async Task<(string Crashed, long DamagedOffset)> CrashedStoreWithDamagedMiddleRecordAsync(TempDirectory dir)
     {
-        string live = dir.Sub("live");
-        string crashed = dir.Sub("crashed");
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
         long damaged = 0;
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {

@@ -19,7 +19,7 @@ public class EmbeddedProviderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var store = new BenchmarkDekStore();
+        var store = new MemoryDekStore();
         _provider = new EmbeddedKeyProvider(new KeyRing(MasterKey.Generate()), store);
         DekInfo info = _provider.CreateDekForThreadAsync("t1").AsTask().GetAwaiter().GetResult();
         store.Put(info.Material);

@@ -1,6 +1,6 @@
 // One raw value on its way into PrgConfig, from a YAML node or an environment variable, with enough
 // provenance (file:line or variable name) that every conversion error points at where the value came from.
-using Prg.Api.Logging;
+using Prg.Logging;
 using YamlDotNet.RepresentationModel;
 
 namespace Prg.Api.Config;

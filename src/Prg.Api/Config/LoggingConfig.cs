@@ -1,5 +1,5 @@
 // `logging.*`.
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Config;
 

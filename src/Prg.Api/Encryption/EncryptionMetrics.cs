@@ -28,6 +28,12 @@ public sealed class EncryptionMetrics(RecordCipher cipher, CountingKeyProvider? 
         var sb = new StringBuilder(1024);
         sb.Append("# HELP prg_decrypt_auth_failures_total Stored frames that failed authentication on read.\n# TYPE prg_decrypt_auth_failures_total counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"prg_decrypt_auth_failures_total {cipher.AuthenticationFailures}\n");
+        var failures = cipher.Failures;
+        sb.Append("# HELP prg_encryption_errors_total Seals and opens that failed with a 500, by cause.\n# TYPE prg_encryption_errors_total counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_encryption_errors_total{{cause=\"authentication\"}} {failures.Authentication}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_encryption_errors_total{{cause=\"unknown_key\"}} {failures.UnknownKeys}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_encryption_errors_total{{cause=\"corrupt_key_material\"}} {failures.CorruptKeyMaterial}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_encryption_errors_total{{cause=\"other\"}} {failures.Other}\n");
         if (provider is not null)
         {
             sb.Append("# HELP prg_kms_calls_total Key provider calls by operation.\n# TYPE prg_kms_calls_total counter\n");

@@ -13,7 +13,7 @@
 // another key would make every thread unreadable and wrap new DEKs under a key the store never knew.
 using Prg.Api.Config;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 
 namespace Prg.Api.Encryption;

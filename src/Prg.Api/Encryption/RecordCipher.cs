@@ -1,6 +1,6 @@
 // Seals and opens what users write (titles, message bodies, versions) under the thread's DEK via the
-// key provider; a pass-through when encryption is off. Provider outages fail closed as 503; frames
-// that do not authenticate are 500s for that read, counted in metrics.
+// key provider; a pass-through when encryption is off. Failures map to statuses in EncryptionFailures:
+// an unreachable key service is a 503 (writes fail closed), everything else a counted 500.
 using Prg.Api.Http;
 using Prg.Crypto;
 
@@ -9,11 +9,13 @@ namespace Prg.Api.Encryption;
 public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dekStore = null)
 {
     private readonly KeyIdCache _keyIds = new();
-    private long _authenticationFailures;
 
     public bool Enabled => provider is not null;
 
-    public long AuthenticationFailures => Interlocked.Read(ref _authenticationFailures);
+    /// <summary>Failed seals and opens by kind (metrics).</summary>
+    public EncryptionFailures Failures { get; } = new();
+
+    public long AuthenticationFailures => Failures.Authentication;
 
     /// <summary>Provisions the thread's DEK; returns the kms block for its metadata (empty when off).</summary>
     public async ValueTask<byte[]> CreateThreadKeysAsync(string threadId, CancellationToken ct)
@@ -44,14 +46,7 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         {
             return stored;
         }
-        try
-        {
-            return await provider.DecryptAsync(KeyIdOf(kms), stored, aad, ct);
-        }
-        catch (Exception e)
-        {
-            throw Classify(e);
-        }
+        return await Guard(provider.DecryptAsync(KeyIdOf(kms), stored, aad, ct));
     }
 
     /// <summary>
@@ -83,7 +78,14 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         {
             throw new ApiException(500, "thread has no encryption key");
         }
-        return _keyIds.KeyIdOf(kms);
+        try
+        {
+            return _keyIds.KeyIdOf(kms);
+        }
+        catch (KeyMaterialFormatException e)
+        {
+            throw Classify(e);
+        }
     }
 
     private static DecryptedBatch CopyPlain(IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items)
@@ -101,34 +103,17 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
         return batch;
     }
 
-    /// <summary>A read's failure: a frame that does not authenticate is a 500 (and counted); a key service that cannot answer is a 503.</summary>
-    private Exception Classify(Exception e) => e switch
-    {
-        FrameAuthenticationException or MalformedFrameException => AuthenticationFailed(),
-        _ when IsUnavailable(e) => Unavailable(),
-        _ => e,
-    };
+    private Exception Classify(Exception e) => Failures.Classify(e);
 
-    private ApiException AuthenticationFailed()
-    {
-        Interlocked.Increment(ref _authenticationFailures);
-        return new ApiException(500, "decryption failed: stored data did not authenticate");
-    }
-
-    private static ApiException Unavailable() => new(503, "encryption unavailable");
-
-    private static bool IsUnavailable(Exception e) =>
-        e is not ApiException and not OperationCanceledException and not FrameAuthenticationException and not MalformedFrameException;
-
-    private static async ValueTask<T> Guard<T>(ValueTask<T> pending)
+    private async ValueTask<T> Guard<T>(ValueTask<T> pending)
     {
         try
         {
             return await pending;
         }
-        catch (Exception e) when (IsUnavailable(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw Unavailable();
+            throw Classify(e);
         }
     }
 }

@@ -71,5 +71,5 @@ public sealed class ThreadMetaDekStore(ChatStore store) : IDekStore
         }
     }
 
-    private static long UnixNanosNow() => Handlers.UnixNanos.Now();
+    private static long UnixNanosNow() => Chat.UnixNanos.Now();
 }

@@ -8,6 +8,7 @@ using System.Diagnostics;
 using Prg.Api.Auth;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
+using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
 using Prg.Crypto;
@@ -16,7 +17,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Feeds;
 
-public sealed class FeedHandlers(ChatStore store, RecordCipher cipher, RequestAuthenticator authenticator, FeedServices feeds, long maxResponseBytes)
+public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCipher cipher, RequestAuthenticator authenticator, FeedServices feeds, long maxResponseBytes)
 {
     private const int LongPollBatch = 100;
     private const string InboxScope = "inbox";
@@ -25,7 +26,7 @@ public sealed class FeedHandlers(ChatStore store, RecordCipher cipher, RequestAu
     public async ValueTask ThreadEvents(HttpContext ctx)
     {
         ctx.Items = Authenticate(ctx, ThreadScope(ctx.RouteValues["t"]));
-        var thread = Access.OwnedThread(store, ctx);
+        var thread = Access.OwnedThread(chat, ctx);
         await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
         await ServeAsync(ctx, new ThreadFeedSource(store, _views, thread.Id), signal => store.SubscribeFeed(thread.Id, signal.Set));
     }
@@ -40,7 +41,7 @@ public sealed class FeedHandlers(ChatStore store, RecordCipher cipher, RequestAu
     /// <summary>POST .../threads/{t}/events/token: a short-lived token that opens this thread's feed for the caller.</summary>
     public ValueTask ThreadToken(HttpContext ctx)
     {
-        var thread = Access.OwnedThread(store, ctx);
+        var thread = Access.OwnedThread(chat, ctx);
         WriteToken(ctx, ThreadScope(thread.Id), $"/v1/threads/{Uri.EscapeDataString(thread.Id)}/events");
         return ValueTask.CompletedTask;
     }

@@ -1,5 +1,7 @@
 // Ownership checks shared by the thread and message handlers (spec/api.md §4 access rules):
-// missing or deleted -> 404, someone else's -> 403.
+// missing or deleted -> 404, someone else's -> 403; and the single-record answers they share.
+using System.Text.Json;
+using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
 using Prg.Http;
@@ -9,10 +11,10 @@ namespace Prg.Api.Handlers;
 
 internal static class Access
 {
-    public static ThreadRecord OwnedThread(ChatStore store, HttpContext ctx)
+    public static ThreadRecord OwnedThread(IChatService chat, HttpContext ctx)
     {
         var caller = (Caller)ctx.Items!;
-        var thread = store.GetThread(ctx.RouteValues["t"]);
+        var thread = chat.GetThread(ctx.RouteValues["t"]);
         if (thread is null || thread.Deleted)
         {
             throw ApiException.NotFound("thread not found");
@@ -24,14 +26,30 @@ internal static class Access
         return thread;
     }
 
-    public static MessageRecord LiveMessage(ChatStore store, ThreadRecord thread, HttpContext ctx)
+    public static MessageRecord LiveMessage(IChatService chat, ThreadRecord thread, HttpContext ctx)
     {
-        var message = store.GetMessage(thread.Id, ctx.RouteValues["m"]);
+        var message = chat.GetMessage(thread, ctx.RouteValues["m"]);
         if (message is null || message.Deleted)
         {
             throw ApiException.NotFound("message not found");
         }
         return message;
+    }
+
+    /// <summary>Answers <c>{"key": key, name: view}</c> (no "key" when <paramref name="key"/> is null).</summary>
+    public static void WriteOne(HttpContext ctx, int status, string? key, ReadOnlySpan<byte> name, Action<Utf8JsonWriter> view)
+    {
+        ctx.Response.StatusCode = status;
+        var w = ctx.Response.JsonWriter();
+        w.WriteStartObject();
+        if (key is not null)
+        {
+            w.WriteString("key"u8, key);
+        }
+        w.WritePropertyName(name);
+        view(w);
+        w.WriteEndObject();
+        w.Flush();
     }
 
     public static void WriteKey(HttpContext ctx, string key)

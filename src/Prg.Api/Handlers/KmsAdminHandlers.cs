@@ -2,16 +2,17 @@
 // bytes), KEK rotation, DEK rotation of a thread, and job progress. Metadata reads and rotation
 // starts go to the audit log (encryption.kms.audit_log) when one is configured.
 using System.Text.Json;
+using Prg.Api.Encryption;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Http;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, Log log, AuditLog? audit = null)
+public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotationJob? kekRotation, DekRotationJob? dekRotation, EncryptionFailures failures, Log log, AuditLog? audit = null)
 {
     // The same answer for every reason: a caller must not learn whether some file exists, its mode or
     // its length. The reason goes to the debug log (it never holds key bytes).
@@ -112,7 +113,7 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
         }
         catch (Exception e) when (e is not ApiException and not OperationCanceledException)
         {
-            throw new ApiException(503, "DEK rotation failed: " + e.Message);
+            throw failures.Classify(e);
         }
         Audit(ctx, "admin_rotate_dek", MaterialOf(thread).KeyId);
         WriteStarted(ctx, job.Id, version);

@@ -1,7 +1,7 @@
 // Retention: physically removes soft-deleted threads and messages older than retention.tttl/mttl,
 // on demand (POST /admin/jobs/purge) and, when enabled, at the times retention.cron names.
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
@@ -19,7 +19,7 @@ public sealed class Retention(ChatStore store, RetentionConfig config, Log log) 
         await _running.WaitAsync();
         try
         {
-            var now = Handlers.UnixNanos.Now();
+            var now = Chat.UnixNanos.Now();
             var removed = await store.PurgeExpiredAsync(
                 now - (long)config.ThreadTtl.TotalMilliseconds * 1_000_000,
                 now - (long)config.MessageTtl.TotalMilliseconds * 1_000_000);

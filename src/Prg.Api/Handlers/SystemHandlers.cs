@@ -1,6 +1,7 @@
 // Health, readiness, user signing and the admin routes (spec/api.md §2, §4, §6).
 using System.Text;
 using Prg.Api.Auth;
+using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Metrics;
 using Prg.Http;
@@ -8,7 +9,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class SystemHandlers(ChatStore store, UserSignature signatures, ApiMetrics metrics, Func<bool> isReady, KeyServiceProbe? keyService)
+public sealed class SystemHandlers(IChatService chat, UserSignature signatures, ApiMetrics metrics, Func<bool> isReady, KeyServiceProbe? keyService)
 {
     private static readonly byte[] s_ok = """{"status":"ok"}"""u8.ToArray();
     private static readonly byte[] s_adminHealth = """{"status":"ok","service":"progressdb"}"""u8.ToArray();
@@ -62,7 +63,7 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
 
     public ValueTask Stats(HttpContext ctx)
     {
-        var stats = store.GetStats();
+        var stats = chat.Stats;
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteNumber("threads"u8, stats.LiveThreads);
@@ -73,19 +74,19 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
     }
 
     public ValueTask Users(HttpContext ctx) =>
-        WriteKeys(ctx, "users"u8, PageQuery.Fetch(() => store.ListUsers(PageQuery.Parse(ctx.Request))));
+        WriteKeys(ctx, "users"u8, PageQuery.Fetch(() => chat.ListUsers(PageQuery.Parse(ctx.Request))));
 
     public ValueTask UserThreads(HttpContext ctx) =>
-        WriteKeys(ctx, "threads"u8, PageQuery.Fetch(() => store.ListUserThreadIds(ctx.RouteValues["u"], PageQuery.Parse(ctx.Request))));
+        WriteKeys(ctx, "threads"u8, PageQuery.Fetch(() => chat.ListUserThreadIds(ctx.RouteValues["u"], PageQuery.Parse(ctx.Request))));
 
     public ValueTask ThreadMessages(HttpContext ctx)
     {
-        var thread = store.GetThread(ctx.RouteValues["t"]);
+        var thread = chat.GetThread(ctx.RouteValues["t"]);
         if (thread is null || thread.Deleted || thread.Author != ctx.RouteValues["u"])
         {
             throw ApiException.NotFound("thread not found");
         }
-        return WriteKeys(ctx, "messages"u8, PageQuery.Fetch(() => store.ListMessageKeys(thread.Id, PageQuery.Parse(ctx.Request))));
+        return WriteKeys(ctx, "messages"u8, PageQuery.Fetch(() => chat.ListMessageKeys(thread, PageQuery.Parse(ctx.Request))));
     }
 
     public async ValueTask Purge(HttpContext ctx, Retention retention)
@@ -103,7 +104,7 @@ public sealed class SystemHandlers(ChatStore store, UserSignature signatures, Ap
     {
         var body = ctx.Response.Body;
         body.Clear();
-        metrics.WritePrometheus(body, store.GetStats());
+        metrics.WritePrometheus(body, chat.Stats);
         ctx.Response.ContentType = ContentTypes.Prometheus;
         return ValueTask.CompletedTask;
     }

@@ -1,109 +1,71 @@
 // /frontend/v1/threads: create, list (the caller's own), get, update title, soft delete.
+// Parse, authorize, render: the chat service provisions keys, stores and seals.
 using System.Text;
-using Prg.Api.Encryption;
+using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
-using Prg.Crypto;
 using Prg.Http;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;
 
-public sealed class ThreadHandlers(ChatStore store, RecordCipher cipher, long maxResponseBytes = long.MaxValue)
+public sealed class ThreadHandlers(IChatService chat, long maxResponseBytes = long.MaxValue)
 {
     public async ValueTask Create(HttpContext ctx)
     {
         var caller = (Caller)ctx.Items!;
-        string title;
-        using (var body = JsonBody.ParseObject(ctx.Request.BodyMemory))
-        {
-            title = JsonBody.RequiredString(body.RootElement, "title");
-        }
-        var threadId = store.NewThreadId();
-        try
-        {
-            var kms = await cipher.CreateThreadKeysAsync(threadId, ctx.Aborted);
-            var titleBytes = Encoding.UTF8.GetBytes(title);
-            var sealedTitle = await cipher.SealAsync(kms, RecordAad.ForTitle(threadId), titleBytes, ctx.Aborted);
-            var thread = await store.CreateThreadAsync(threadId, caller.User, sealedTitle, kms, UnixNanos.Now());
-            WriteKeyed(ctx, 201, thread, titleBytes);
-        }
-        finally
-        {
-            cipher.Settle(threadId);
-        }
+        var title = ReadTitle(ctx);
+        var thread = await chat.CreateThreadAsync(caller.User, title, ctx.Aborted);
+        Access.WriteOne(ctx, 201, thread.Id, "thread"u8, w => Views.WriteThread(w, thread, title));
     }
 
     public async ValueTask List(HttpContext ctx)
     {
         var caller = (Caller)ctx.Items!;
         var query = PageQuery.Parse(ctx.Request, maxResponseBytes);
-        var page = PageQuery.Fetch(() => store.ListThreads(caller.User, query));
-        var titles = new byte[page.Items.Count][];
-        for (var i = 0; i < titles.Length; i++)
-        {
-            var thread = page.Items[i];
-            titles[i] = await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
-        }
+        using var page = await PageQuery.FetchAsync(() => chat.ListThreadsAsync(caller.User, query, ctx.Aborted));
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteStartArray("threads"u8);
-        for (var i = 0; i < titles.Length; i++)
+        for (var i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteThread(w, page.Items[i], titles[i]);
+            Views.WriteThread(w, page.Items[i], page.Plaintexts[i]);
         }
         w.WriteEndArray();
-        Views.WritePagination(w, page, t => t.Id);
+        Views.WritePagination(w, page.Page, t => t.Id);
         w.WriteEndObject();
         w.Flush();
     }
 
     public async ValueTask Get(HttpContext ctx)
     {
-        var thread = Access.OwnedThread(store, ctx);
-        var title = await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WritePropertyName("thread"u8);
-        Views.WriteThread(w, thread, title);
-        w.WriteEndObject();
-        w.Flush();
+        var thread = Access.OwnedThread(chat, ctx);
+        var title = await chat.OpenTitleAsync(thread, ctx.Aborted);
+        Access.WriteOne(ctx, 200, null, "thread"u8, w => Views.WriteThread(w, thread, title));
     }
 
     public async ValueTask Update(HttpContext ctx)
     {
-        var thread = Access.OwnedThread(store, ctx);
-        string title;
-        using (var body = JsonBody.ParseObject(ctx.Request.BodyMemory))
-        {
-            title = JsonBody.RequiredString(body.RootElement, "title");
-        }
-        var titleBytes = Encoding.UTF8.GetBytes(title);
-        var sealedTitle = await cipher.SealAsync(thread.Kms, RecordAad.ForTitle(thread.Id), titleBytes, ctx.Aborted);
-        var updated = await store.UpdateThreadAsync(thread.Id, sealedTitle, null, UnixNanos.Now())
+        var thread = Access.OwnedThread(chat, ctx);
+        var title = ReadTitle(ctx);
+        var updated = await chat.RenameThreadAsync(thread, title, ctx.Aborted)
             ?? throw ApiException.NotFound("thread not found");
-        WriteKeyed(ctx, 200, updated, titleBytes);
+        Access.WriteOne(ctx, 200, updated.Id, "thread"u8, w => Views.WriteThread(w, updated, title));
     }
 
     public async ValueTask Delete(HttpContext ctx)
     {
-        var thread = Access.OwnedThread(store, ctx);
-        if (!await store.DeleteThreadAsync(thread.Id, UnixNanos.Now()))
+        var thread = Access.OwnedThread(chat, ctx);
+        if (!await chat.DeleteThreadAsync(thread))
         {
             throw ApiException.NotFound("thread not found");
         }
         Access.WriteKey(ctx, thread.Id);
     }
 
-    private static void WriteKeyed(HttpContext ctx, int status, ThreadRecord thread, ReadOnlySpan<byte> title)
+    private static byte[] ReadTitle(HttpContext ctx)
     {
-        ctx.Response.StatusCode = status;
-        var w = ctx.Response.JsonWriter();
-        w.WriteStartObject();
-        w.WriteString("key"u8, thread.Id);
-        w.WritePropertyName("thread"u8);
-        Views.WriteThread(w, thread, title);
-        w.WriteEndObject();
-        w.Flush();
+        using var body = JsonBody.ParseObject(ctx.Request.BodyMemory);
+        return Encoding.UTF8.GetBytes(JsonBody.RequiredString(body.RootElement, "title"));
     }
 }

@@ -56,4 +56,17 @@ public static class PageQuery
             throw Invalid("anchor not found");
         }
     }
+
+    /// <summary>As <see cref="Fetch"/> for a listing that opens what it lists.</summary>
+    public static async ValueTask<TPage> FetchAsync<TPage>(Func<ValueTask<TPage>> list)
+    {
+        try
+        {
+            return await list();
+        }
+        catch (ChatKeyNotFoundException e) when (e.Kind == ChatKeyKind.PageAnchor)
+        {
+            throw Invalid("anchor not found");
+        }
+    }
 }

@@ -7,7 +7,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 

@@ -1,7 +1,7 @@
 // A running job's handle on its own record: progress counters, the resume cursor and checkpoints.
 // The job's task is the only writer; GET /admin/jobs/{id} reads snapshots concurrently.
-using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Api.Chat;
+using Prg.Logging;
 
 namespace Prg.Api.Jobs;
 

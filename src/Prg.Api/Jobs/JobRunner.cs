@@ -4,8 +4,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Api.Chat;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Jobs;

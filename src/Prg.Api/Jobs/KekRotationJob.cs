@@ -4,9 +4,9 @@
 // a DEK already under the new KEK, and the cursor is the last thread id handled.
 using System.Globalization;
 using System.Security.Cryptography;
+using Prg.Api.Chat;
 using Prg.Api.Encryption;
-using Prg.Api.Handlers;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 

@@ -14,6 +14,7 @@ public sealed class ApiMetrics
     private long[] _counts = [];     // [route * 5 + statusClass]
     private long[] _buckets = [];    // [route * (buckets + 1) + bucket]
     private long[] _sumMicros = [];
+    private long _internalErrors;
 
     /// <summary>Extra gauges/counters (storage, crypto) appended to the export.</summary>
     public Action<IBufferWriter<byte>>? AppendExtra { get; set; }
@@ -26,6 +27,9 @@ public sealed class ApiMetrics
         _sumMicros = new long[_routes.Count];
         return _routes.Count - 1;
     }
+
+    /// <summary>A request failed in a way no handler answered (a bug): it got a 500.</summary>
+    public void RecordInternalError() => Interlocked.Increment(ref _internalErrors);
 
     public void Record(int route, int status, long elapsedTicks)
     {
@@ -63,6 +67,8 @@ public sealed class ApiMetrics
             PrometheusText.HistogramSeries(sb, "prg_http_request_duration_seconds", $"route=\"{_routes[r]}\"", s_bucketSeconds,
                 b => Volatile.Read(ref _buckets[first + b]), Volatile.Read(ref _sumMicros[r]) / 1e6);
         }
+        sb.Append("# HELP prg_internal_errors_total Requests that failed with an unexpected exception (answered 500).\n# TYPE prg_internal_errors_total counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_internal_errors_total {Interlocked.Read(ref _internalErrors)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"# TYPE prg_threads gauge\nprg_threads {stats.LiveThreads}\n# TYPE prg_messages gauge\nprg_messages {stats.LiveMessages}\n");
         var bytes = Encoding.UTF8.GetBytes(sb.ToString());
         output.Write(bytes);

@@ -8,7 +8,7 @@ using static Prg.Api.Metrics.PrometheusText;
 
 namespace Prg.Api.Metrics;
 
-public sealed class StorageMetrics(DurableKv kv)
+public sealed class StorageMetrics(IEngineStats kv)
 {
     public void Write(IBufferWriter<byte> output)
     {

@@ -1,6 +1,7 @@
 // The server's online backups: at most one at a time (it holds checkpoints off while it runs), ended by
 // its client or, should the client vanish, after IdleTimeout without a request.
 using System.Security.Cryptography;
+using Prg.Api.Chat;
 using Prg.Api.Handlers;
 using Prg.Api.Http;
 using Prg.Storage.Chat;

@@ -4,7 +4,7 @@
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;

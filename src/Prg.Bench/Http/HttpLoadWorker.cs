@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Prg.Http;
 
 namespace Prg.Bench;
 
@@ -258,7 +259,7 @@ internal sealed class HttpLoadWorker : IDisposable
         {
             if (connection.ReceiveEnd == connection.ReceiveBuffer.Length)
             {
-                // Full: keep only the unparsed tail (a head never exceeds ResponseParser.MaxHeadLength).
+                // Full: keep only the unparsed tail (a head never exceeds HttpResponseParser.MaxHeadLength).
                 int unparsed = connection.ReceiveEnd - connection.ReceiveStart;
                 Buffer.BlockCopy(connection.ReceiveBuffer, connection.ReceiveStart, connection.ReceiveBuffer, 0, unparsed);
                 connection.ReceiveStart = 0;
@@ -326,11 +327,11 @@ internal sealed class HttpLoadWorker : IDisposable
             }
 
             ReadOnlySpan<byte> pending = connection.ReceiveBuffer.AsSpan(connection.ReceiveStart, connection.ReceiveEnd - connection.ReceiveStart);
-            switch (ResponseParser.TryParseHead(pending, out ResponseHead head, out string? error))
+            switch (HttpResponseParser.TryParseHead(pending, out HttpResponseHead head, out string? error))
             {
-                case ResponseParser.Result.Incomplete:
+                case HttpResponseParser.Result.Incomplete:
                     return true;
-                case ResponseParser.Result.Invalid:
+                case HttpResponseParser.Result.Invalid:
                     Drop(connection, "bad response: " + error);
                     return false;
             }

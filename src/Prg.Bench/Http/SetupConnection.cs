@@ -2,6 +2,7 @@
 // threads, seeding messages): pipelined requests, full responses with bodies. Not on the hot path.
 using System.Net;
 using System.Net.Sockets;
+using Prg.Http;
 
 namespace Prg.Bench;
 
@@ -59,11 +60,11 @@ internal sealed class SetupConnection : IDisposable
     {
         while (true)
         {
-            switch (ResponseParser.TryParseHead(_buffer.AsSpan(_start, _end - _start), out ResponseHead head, out string? error))
+            switch (HttpResponseParser.TryParseHead(_buffer.AsSpan(_start, _end - _start), out HttpResponseHead head, out string? error))
             {
-                case ResponseParser.Result.Invalid:
+                case HttpResponseParser.Result.Invalid:
                     throw new IOException("unreadable response: " + error);
-                case ResponseParser.Result.Complete:
+                case HttpResponseParser.Result.Complete:
                     if (head.ContentLength > 16 << 20)
                     {
                         throw new IOException($"response body of {head.ContentLength} bytes is larger than expected");

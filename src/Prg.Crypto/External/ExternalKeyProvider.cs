@@ -4,6 +4,7 @@
 // single encrypt/decrypt calls coalesced into batch requests under load.
 using System.Diagnostics;
 using System.Text.Json;
+using static Prg.Crypto.ProviderArguments;
 
 namespace Prg.Crypto;
 
@@ -118,12 +119,7 @@ public sealed class ExternalKeyProvider : IKeyProvider
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
-        ArgumentNullException.ThrowIfNull(items);
-        for (int i = 0; i < items.Count; i++)
-        {
-            CheckAad(items[i].Aad);
-        }
+        CheckBatch(keyId, items, static item => item.Aad);
 
         var frames = new byte[items.Count][];
         int start = 0;
@@ -154,12 +150,7 @@ public sealed class ExternalKeyProvider : IKeyProvider
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
-        ArgumentNullException.ThrowIfNull(items);
-        for (int i = 0; i < items.Count; i++)
-        {
-            CheckAad(items[i].Aad);
-        }
+        CheckBatch(keyId, items, static item => item.Aad);
 
         var output = new DecryptResult[items.Count];
         int start = 0;
@@ -359,14 +350,6 @@ public sealed class ExternalKeyProvider : IKeyProvider
         }
 
         return count;
-    }
-
-    private static void CheckAad(RecordAad aad)
-    {
-        if (!aad.HasIds)
-        {
-            throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
-        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -5,6 +5,7 @@
 // write always does.
 using System.Diagnostics;
 using System.Security.Cryptography;
+using static Prg.Crypto.ProviderArguments;
 
 namespace Prg.Crypto;
 
@@ -281,14 +282,6 @@ public sealed class FallbackKeyProvider : IKeyProvider
             ? DecryptResult.Success(output)
             : DecryptResult.Failure(new FrameAuthenticationException(
                 $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)"));
-    }
-
-    private static void CheckAad(RecordAad aad)
-    {
-        if (!aad.HasIds)
-        {
-            throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
-        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -8,12 +8,12 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Prg.Http;
 
 namespace Prg.Crypto;
 
 internal sealed class KmsConnection : IDisposable
 {
-    private const int MaxHeadBytes = 16 * 1024;
     private const int MaxResponseBytes = 256 << 20;
 
     private readonly Socket _socket;
@@ -144,41 +144,32 @@ internal sealed class KmsConnection : IDisposable
     private async ValueTask<KmsResponse> ReceiveAsync(CancellationToken cancellationToken)
     {
         int length = 0;
-        int headEnd;
+        HttpResponseHead head;
         while (true)
         {
-            int found = _receive.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
-            if (found >= 0)
+            switch (HttpResponseParser.TryParseHead(_receive.AsSpan(0, length), out head, out string? error))
             {
-                headEnd = found + 4;
-                break;
+                case HttpResponseParser.Result.Invalid:
+                    throw new KmsProtocolViolationException(error!);
+                case HttpResponseParser.Result.Incomplete:
+                    if (length == _receive.Length)
+                    {
+                        Array.Resize(ref _receive, _receive.Length * 2);
+                    }
+
+                    length += await ReadSomeAsync(length, cancellationToken).ConfigureAwait(false);
+                    continue;
             }
 
-            if (length >= MaxHeadBytes)
-            {
-                throw new KmsProtocolViolationException("response head is too large");
-            }
-
-            if (length == _receive.Length)
-            {
-                Array.Resize(ref _receive, _receive.Length * 2);
-            }
-
-            length += await ReadSomeAsync(length, cancellationToken).ConfigureAwait(false);
+            break;
         }
 
-        ParseHead(_receive.AsSpan(0, headEnd), out int status, out long contentLength, out bool keepAlive);
-        if (contentLength < 0)
+        if (head.ContentLength > MaxResponseBytes)
         {
-            throw new KmsProtocolViolationException("response has no Content-Length");
+            throw new KmsProtocolViolationException($"response body of {head.ContentLength} bytes is too large");
         }
 
-        if (contentLength > MaxResponseBytes)
-        {
-            throw new KmsProtocolViolationException($"response body of {contentLength} bytes is too large");
-        }
-
-        int end = headEnd + (int)contentLength;
+        int end = head.HeadLength + (int)head.ContentLength;
         if (_receive.Length < end)
         {
             Array.Resize(ref _receive, end);
@@ -195,7 +186,7 @@ internal sealed class KmsConnection : IDisposable
             throw new KmsProtocolViolationException("unexpected bytes after the response body");
         }
 
-        return new KmsResponse(status, _receive.AsMemory(headEnd, (int)contentLength), keepAlive);
+        return new KmsResponse(head.Status, _receive.AsMemory(head.HeadLength, (int)head.ContentLength), !head.Close);
     }
 
     private async ValueTask<int> ReadSomeAsync(int offset, CancellationToken cancellationToken)
@@ -209,56 +200,5 @@ internal sealed class KmsConnection : IDisposable
         }
 
         return read;
-    }
-
-    private static void ParseHead(ReadOnlySpan<byte> head, out int status, out long contentLength, out bool keepAlive)
-    {
-        int lineEnd = head.IndexOf("\r\n"u8);
-        ReadOnlySpan<byte> statusLine = head[..lineEnd];
-        if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1."u8) || statusLine[8] != (byte)' '
-            || !Utf8Parser.TryParse(statusLine.Slice(9, 3), out status, out int consumed) || consumed != 3)
-        {
-            throw new KmsProtocolViolationException("malformed response status line");
-        }
-
-        keepAlive = statusLine[7] == (byte)'1';
-        contentLength = -1;
-        ReadOnlySpan<byte> rest = head[(lineEnd + 2)..];
-        while (true)
-        {
-            int end = rest.IndexOf("\r\n"u8);
-            if (end <= 0)
-            {
-                break;
-            }
-
-            ReadOnlySpan<byte> line = rest[..end];
-            rest = rest[(end + 2)..];
-            int colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-            {
-                throw new KmsProtocolViolationException("malformed response header");
-            }
-
-            ReadOnlySpan<byte> name = line[..colon];
-            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
-            if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
-            {
-                if (!Utf8Parser.TryParse(value, out long parsed, out int used) || used != value.Length || parsed < 0)
-                {
-                    throw new KmsProtocolViolationException("malformed Content-Length");
-                }
-
-                contentLength = parsed;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
-            {
-                keepAlive = !Ascii.EqualsIgnoreCase(value, "close"u8);
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
-            {
-                throw new KmsProtocolViolationException("chunked responses are not part of the key service protocol");
-            }
-        }
     }
 }

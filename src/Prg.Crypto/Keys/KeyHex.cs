@@ -21,39 +21,11 @@ internal static class KeyHex
     /// whitespace. <paramref name="detail"/> is the trimmed length (WrongLength) or the 1-based
     /// position of the first bad character (NotHex).
     /// </summary>
-    internal static DecodeStatus TryDecode(ReadOnlySpan<byte> text, Span<byte> destination, out int detail)
-    {
-        int start = 0;
-        int end = text.Length;
-        while (start < end && IsKeyWhitespace(text[start]))
-        {
-            start++;
-        }
+    internal static DecodeStatus TryDecode(ReadOnlySpan<byte> text, Span<byte> destination, out int detail) =>
+        DecodeTrimmed(text, destination, out detail, static (t, i) => t[i]);
 
-        while (end > start && IsKeyWhitespace(text[end - 1]))
-        {
-            end--;
-        }
-
-        return DecodeTrimmed(text, start, end, destination, out detail, static (t, i) => t[i]);
-    }
-
-    internal static DecodeStatus TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int detail)
-    {
-        int start = 0;
-        int end = text.Length;
-        while (start < end && IsKeyWhitespace(text[start]))
-        {
-            start++;
-        }
-
-        while (end > start && IsKeyWhitespace(text[end - 1]))
-        {
-            end--;
-        }
-
-        return DecodeTrimmed(text, start, end, destination, out detail, static (t, i) => t[i]);
-    }
+    internal static DecodeStatus TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int detail) =>
+        DecodeTrimmed(text, destination, out detail, static (t, i) => t[i]);
 
     internal static void EncodeLower(ReadOnlySpan<byte> bytes, Span<byte> destination)
     {
@@ -67,8 +39,20 @@ internal static class KeyHex
 
     private delegate int CharAt<T>(ReadOnlySpan<T> text, int index);
 
-    private static DecodeStatus DecodeTrimmed<T>(ReadOnlySpan<T> text, int start, int end, Span<byte> destination, out int detail, CharAt<T> charAt)
+    private static DecodeStatus DecodeTrimmed<T>(ReadOnlySpan<T> text, Span<byte> destination, out int detail, CharAt<T> charAt)
     {
+        int start = 0;
+        int end = text.Length;
+        while (start < end && IsKeyWhitespace(charAt(text, start)))
+        {
+            start++;
+        }
+
+        while (end > start && IsKeyWhitespace(charAt(text, end - 1)))
+        {
+            end--;
+        }
+
         int length = end - start;
         if (length == 0)
         {

@@ -5,6 +5,7 @@ namespace Prg.Crypto;
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ThreadKeyMaterialDto))]
+[JsonSerializable(typeof(KmsErrorBody))]
 internal sealed partial class CryptoJsonContext : JsonSerializerContext
 {
 }

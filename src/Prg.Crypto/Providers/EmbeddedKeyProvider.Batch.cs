@@ -1,5 +1,7 @@
 // The embedded provider's batch decrypt (a page of messages): each DEK version acquired once per
 // batch, every frame opened into one pooled buffer, a bad frame failing only its own item.
+using static Prg.Crypto.ProviderArguments;
+
 namespace Prg.Crypto;
 
 public sealed partial class EmbeddedKeyProvider

@@ -2,6 +2,7 @@
 // DEKs, unwraps them lazily into a bounded cache (locked key memory, a pool of OpenSSL contexts per
 // DEK), and rotates DEKs and KEKs. Its DEK store is the thread metadata, reached through IDekStore.
 using System.Security.Cryptography;
+using static Prg.Crypto.ProviderArguments;
 
 namespace Prg.Crypto;
 
@@ -159,12 +160,7 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
-        ArgumentNullException.ThrowIfNull(items);
-        for (int i = 0; i < items.Count; i++)
-        {
-            CheckAad(items[i].Aad);
-        }
+        CheckBatch(keyId, items, static item => item.Aad);
 
         CachedDek dek = _cache.TryAcquireCurrent(keyId) ?? await AcquireCurrentSlowAsync(keyId, cancellationToken).ConfigureAwait(false);
         try
@@ -177,32 +173,25 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         }
     }
 
-    public async ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
-        SemaphoreSlim keyLock = LockFor(keyId);
-        await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default) =>
+        ReplaceMaterialAsync(keyId, material =>
         {
-            ThreadKeyMaterial material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
             if (material.CurrentDekVersion == uint.MaxValue)
             {
                 throw new CryptoException($"key {keyId} cannot have another DEK version");
             }
 
-            ThreadKeyMaterial rotated = material.WithNewVersion(WrapNewDek(keyId, material.CurrentDekVersion + 1));
-            await _store.SaveAsync(rotated, cancellationToken).ConfigureAwait(false);
-            _cache.SetMaterial(rotated);
-            return new DekInfo(rotated);
-        }
-        finally
-        {
-            keyLock.Release();
-        }
-    }
+            return material.WithNewVersion(WrapNewDek(keyId, material.CurrentDekVersion + 1));
+        }, cancellationToken);
 
-    public async ValueTask<DekInfo> RewrapDekAsync(string keyId, CancellationToken cancellationToken = default)
+    public ValueTask<DekInfo> RewrapDekAsync(string keyId, CancellationToken cancellationToken = default) =>
+        ReplaceMaterialAsync(keyId, material => _keyRing.NeedsRewrap(material) ? _keyRing.Rewrap(material) : null, cancellationToken);
+
+    /// <summary>
+    /// Under the key's lock: loads its material, lets <paramref name="change"/> derive the next one (null:
+    /// nothing to do), saves that and makes it the cached one.
+    /// </summary>
+    private async ValueTask<DekInfo> ReplaceMaterialAsync(string keyId, Func<ThreadKeyMaterial, ThreadKeyMaterial?> change, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrEmpty(keyId);
@@ -211,15 +200,14 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         try
         {
             ThreadKeyMaterial material = await LoadFromStoreAsync(keyId, cancellationToken).ConfigureAwait(false);
-            if (!_keyRing.NeedsRewrap(material))
+            if (change(material) is not { } next)
             {
                 return new DekInfo(material);
             }
 
-            ThreadKeyMaterial rewrapped = _keyRing.Rewrap(material);
-            await _store.SaveAsync(rewrapped, cancellationToken).ConfigureAwait(false);
-            _cache.SetMaterial(rewrapped);
-            return new DekInfo(rewrapped);
+            await _store.SaveAsync(next, cancellationToken).ConfigureAwait(false);
+            _cache.SetMaterial(next);
+            return new DekInfo(next);
         }
         finally
         {
@@ -284,14 +272,6 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         error = new FrameAuthenticationException(
             $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
         return false;
-    }
-
-    private static void CheckAad(RecordAad aad)
-    {
-        if (!aad.HasIds)
-        {
-            throw new ArgumentException("the record AAD needs a thread id and a record id", nameof(aad));
-        }
     }
 
     private static void CheckStoredKeyId(string keyId, ThreadKeyMaterial material)

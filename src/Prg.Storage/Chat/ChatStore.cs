@@ -62,8 +62,11 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The underlying key-value store (metrics, checkpoints).</summary>
-    public DurableKv Kv => _kv;
+    /// <summary>The underlying key-value store, for the storage tests and load tools only.</summary>
+    internal DurableKv Kv => _kv;
+
+    /// <summary>The storage engine's counters now (metrics).</summary>
+    public IEngineStats EngineStats => _kv;
 
     /// <summary>Reads an opaque system value (job state, rotation progress).</summary>
     public byte[]? GetSys(string key)

@@ -45,7 +45,7 @@ namespace Prg.Storage.Engine;
 /// <summary>
 /// A durable byte-array key-value store with atomic multi-key batches. Reads are safe from any thread.
 /// </summary>
-public sealed partial class DurableKv : IDisposable, IAsyncDisposable
+public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineStats
 {
     private const int WalEntryOverhead = 64;
 

@@ -6,6 +6,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Prg.Crypto;
 using Prg.Kms;
+using Prg.Logging;
 
 namespace Prg.Commands;
 
@@ -79,7 +80,7 @@ public static class KmsCommand
             return ExitCodes.Failure;
         }
 
-        var log = KmsLog.ToStandardError();
+        var log = Log.ToStandardError(LogLevel.Info, service: "prgkms");
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
@@ -122,7 +123,7 @@ public static class KmsCommand
         }
         catch (IOException e)
         {
-            log.Error("closing the key store failed; committed keys are recovered from the WAL at the next start", ("error", e.Message));
+            log.Error("closing the key store failed; committed keys are recovered from the WAL at the next start", LogField.Text("error", e.Message));
             return ExitCodes.Failure;
         }
 

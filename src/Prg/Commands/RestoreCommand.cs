@@ -5,7 +5,7 @@
 // the manifest; with --master-key-file it also decrypts a sample of every thread.
 using System.Globalization;
 using Prg.Api;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Api.Operations;
 using Prg.Crypto;
 

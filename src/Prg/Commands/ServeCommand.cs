@@ -4,7 +4,7 @@
 using System.Runtime.InteropServices;
 using Prg.Api;
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 
 namespace Prg.Commands;

@@ -2,7 +2,7 @@
 // comments, null spellings, anchors, document markers, CRLF and a BOM all mean what YAML says; every
 // syntax error names file:line.
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Config;
 

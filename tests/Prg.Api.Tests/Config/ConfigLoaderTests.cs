@@ -1,7 +1,7 @@
 // ConfigLoader: reference-layout files load, env overrides the file, defaults apply, file resolution
 // order, unknown keys are listed, and bad values fail with one clear line.
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Config;
 

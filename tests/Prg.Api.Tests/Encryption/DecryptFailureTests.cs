@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Prg.Api.Config;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Encryption;
 
@@ -55,7 +55,7 @@ public sealed class DecryptFailureTests
     [Fact]
     public async Task AFrameThatFailsAuthenticationIsA500ForThatReadAndIsCounted()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string dataDir = dir.Combine("data");
         var log = new Log(new StringWriter(), LogLevel.Warn);
         string thread, m1, m2;

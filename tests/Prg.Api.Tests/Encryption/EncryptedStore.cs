@@ -1,10 +1,11 @@
 // An encrypted chat store wired the way ApiHost wires it (ChatStore, thread-meta DEK store, embedded
 // provider behind the counting wrapper, RecordCipher, job runner with both rotation jobs), plus the
-// handlers' write paths, for in-process tests of rotation.
+// chat service over them, for in-process tests of rotation.
 using System.Text;
+using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
@@ -23,6 +24,7 @@ internal sealed class EncryptedStore : IAsyncDisposable
         Embedded = new EmbeddedKeyProvider(ring, DekStore);
         Provider = new CountingKeyProvider(Embedded);
         Cipher = new RecordCipher(Provider, DekStore);
+        Chat = new ChatService(store, Cipher);
         Jobs = new JobRunner(store, Log);
         KekState = new KekStateStore(store);
         KekRotation = new KekRotationJob(store, Embedded, Provider, DekStore, KekState, Jobs, Log);
@@ -39,6 +41,7 @@ internal sealed class EncryptedStore : IAsyncDisposable
     public EmbeddedKeyProvider Embedded { get; }
     public CountingKeyProvider Provider { get; }
     public RecordCipher Cipher { get; }
+    public ChatService Chat { get; }
     public JobRunner Jobs { get; }
     public KekStateStore KekState { get; }
     public KekRotationJob KekRotation { get; }
@@ -59,51 +62,23 @@ internal sealed class EncryptedStore : IAsyncDisposable
         return new EncryptedStore(directory, store, ring, logText);
     }
 
-    public async Task<string> CreateThreadAsync(string author, string title)
-    {
-        string id = Store.NewThreadId();
-        try
-        {
-            byte[] kms = await Cipher.CreateThreadKeysAsync(id, default);
-            byte[] sealedTitle = await Cipher.SealAsync(kms, RecordAad.ForTitle(id), Encoding.UTF8.GetBytes(title), default);
-            await Store.CreateThreadAsync(id, author, sealedTitle, kms, Prg.Api.Handlers.UnixNanos.Now());
-            return id;
-        }
-        finally
-        {
-            Cipher.Settle(id);
-        }
-    }
+    public async Task<string> CreateThreadAsync(string author, string title) =>
+        (await Chat.CreateThreadAsync(author, Encoding.UTF8.GetBytes(title), default)).Id;
 
-    public async Task<string> PostAsync(string threadId, string author, string body)
-    {
-        var thread = Store.GetThread(threadId)!;
-        var slot = Store.ReserveMessage(threadId, Prg.Api.Handlers.UnixNanos.Now());
-        byte[] sealedBody = await Cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(threadId, slot.Key, 1), Encoding.UTF8.GetBytes(body), default);
-        var message = await Store.CreateMessageAsync(slot, author, sealedBody);
-        return message!.Key;
-    }
+    public async Task<string> PostAsync(string threadId, string author, string body) =>
+        (await Chat.PostMessageAsync(Store.GetThread(threadId)!, author, Encoding.UTF8.GetBytes(body), default))!.Key;
 
     public async Task EditAsync(string threadId, string messageKey, string body)
     {
-        var thread = Store.GetThread(threadId)!;
-        var current = Store.GetMessage(threadId, messageKey)!;
-        byte[] sealedBody = await Cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(threadId, messageKey, current.Version + 1), Encoding.UTF8.GetBytes(body), default);
-        var result = await Store.EditMessageAsync(threadId, messageKey, current.Version, sealedBody, Prg.Api.Handlers.UnixNanos.Now());
+        var result = await Chat.EditMessageAsync(Store.GetThread(threadId)!, messageKey, Encoding.UTF8.GetBytes(body), default);
         Assert.Equal(EditStatus.Ok, result.Status);
     }
 
-    public async Task<string> ReadTitleAsync(string threadId)
-    {
-        var thread = Store.GetThread(threadId)!;
-        return Encoding.UTF8.GetString(await Cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(threadId), thread.Title, default));
-    }
+    public async Task<string> ReadTitleAsync(string threadId) =>
+        Encoding.UTF8.GetString(await Chat.OpenTitleAsync(Store.GetThread(threadId)!, default));
 
-    public async Task<string> ReadAsync(string threadId, MessageRecord version)
-    {
-        var thread = Store.GetThread(threadId)!;
-        return Encoding.UTF8.GetString(await Cipher.OpenAsync(thread.Kms, RecordAad.ForMessageVersion(threadId, version.Key, version.Version), version.Body, default));
-    }
+    public async Task<string> ReadAsync(string threadId, MessageRecord version) =>
+        Encoding.UTF8.GetString(await Chat.OpenBodyAsync(Store.GetThread(threadId)!, version, default));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
 // The durable job runner: progress is checkpointed per batch and an interrupted job resumes from its
 // cursor in a new runner over the same store; conflicts, failures and unknown ids.
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Encryption;
 
@@ -69,7 +69,7 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task AnInterruptedJobResumesFromItsLastCheckpointInANewRunner()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string jobId;
         await using (var store = EncryptedStore.OpenStore(dir.Path))
         {
@@ -116,7 +116,7 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task UnknownJobIdsAreNull()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var store = EncryptedStore.OpenStore(dir.Path);
         await using var runner = new JobRunner(store, NewLog());
         Assert.Null(runner.Get("job-0-00000000"));
@@ -125,7 +125,7 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task JobsWithTheSameConflictKeyDoNotRunTogether()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var store = EncryptedStore.OpenStore(dir.Path);
         var kind = new StepJob(30, stopAfterBatches: 1);
         await using var runner = new JobRunner(store, NewLog());
@@ -144,7 +144,7 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task AJobThatThrowsIsFailedWithItsMessageAndNoLongerActive()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var store = EncryptedStore.OpenStore(dir.Path);
         await using var runner = new JobRunner(store, NewLog());
         runner.Register(new ThrowingJob());
@@ -161,7 +161,7 @@ public sealed class JobRunnerTests
     [Fact]
     public async Task AJobThatReportsFailureEndsFailedWithItsCounts()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         await using var store = EncryptedStore.OpenStore(dir.Path);
         await using var runner = new JobRunner(store, NewLog());
         runner.Register(new FailingJob());

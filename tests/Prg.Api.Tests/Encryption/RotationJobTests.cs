@@ -4,7 +4,7 @@
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Api.Logging;
+using Prg.Logging;
 using Prg.Crypto;
 using Prg.Storage.Chat;
 
@@ -15,7 +15,7 @@ public sealed class RotationJobTests
     private static Func<MasterKeySetup> KeyFile(string path, params string[] previous) =>
         () => MasterKeySetup.Load(new KmsConfig { MasterKeyFile = path, PreviousMasterKeyFiles = [.. previous] });
 
-    private static string NewKeyFile(ScratchDirectory dir, string name)
+    private static string NewKeyFile(TempDirectory dir, string name)
     {
         string path = dir.Combine(name);
         Prg.Crypto.KeyFile.WriteNew(path);
@@ -55,7 +55,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task DekRotationReencryptsEveryMessageAndVersionUnderTheNewDekVersion()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string keyPath = NewKeyFile(dir, "k1");
         await using var s = EncryptedStore.Open(dir.Combine("store"), KeyFile(keyPath));
         string thread = await s.CreateThreadAsync("alice", "rotating");
@@ -97,7 +97,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task ASecondDekRotationOfAThreadWhileOneRunsIsAConflict()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string keyPath = NewKeyFile(dir, "k1");
         await using var s = EncryptedStore.Open(dir.Combine("store"), KeyFile(keyPath));
         string thread = await s.CreateThreadAsync("alice", "t");
@@ -121,7 +121,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task KekRotationRewrapsEveryThreadKeyAndTheOldKeyIsNoLongerNeeded()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string oldPath = NewKeyFile(dir, "k1");
         string newPath = NewKeyFile(dir, "k2");
         string newKekId = KekIdOf(newPath);
@@ -174,7 +174,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task AfterARotationTheRecordedKeyWinsOverAnOutdatedConfiguration()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string oldPath = NewKeyFile(dir, "k1");
         string newPath = NewKeyFile(dir, "k2");
         string storeDir = dir.Combine("store");
@@ -200,7 +200,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task AnUnfinishedKekRotationResumesAtStartWithTheNewKeyCurrent()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string oldPath = NewKeyFile(dir, "k1");
         string newPath = NewKeyFile(dir, "k2");
         string storeDir = dir.Combine("store");
@@ -237,7 +237,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task RotatingToTheCurrentOrAPreviousKeyIsRefused()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string oldPath = NewKeyFile(dir, "k1");
         string prevPath = NewKeyFile(dir, "k0");
         await using var s = EncryptedStore.Open(dir.Combine("store"), KeyFile(oldPath, prevPath));
@@ -251,7 +251,7 @@ public sealed class RotationJobTests
     [Fact]
     public async Task StartingUnderAKeyTheStoreNeverUsedIsRefused()
     {
-        using var dir = new ScratchDirectory();
+        using var dir = new TempDirectory();
         string oldPath = NewKeyFile(dir, "k1");
         string newPath = NewKeyFile(dir, "k2");
         string strangerPath = NewKeyFile(dir, "k3");

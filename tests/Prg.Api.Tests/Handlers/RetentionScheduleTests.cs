@@ -1,10 +1,10 @@
 // Retention on its cron schedule: the job sleeps exactly until the next time retention.cron names (UTC),
 // purges then, and sleeps until the following one. Driven by a manual clock, so nothing waits on real time.
 using System.Text;
+using Prg.Api.Chat;
 using Prg.Api.Config;
 using Prg.Api.Handlers;
-using Prg.Api.Logging;
-using Prg.Api.Tests.Config;
+using Prg.Logging;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
 

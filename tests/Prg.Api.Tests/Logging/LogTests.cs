@@ -3,7 +3,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Prg.Api.Logging;
+using Prg.Logging;
 
 namespace Prg.Api.Tests.Logging;
 

@@ -1,10 +1,11 @@
-// An IDekStore for tests: material kept as serialized JSON (so every read goes through the real
-// parser, as the Api's thread-meta store will), with call counters.
+// An IDekStore kept in memory as serialized JSON (every read goes through the real parser, as the Api's
+// thread-meta store does), with call counters. The one copy, linked into the tests and benchmarks.
 using System.Collections.Concurrent;
+using Prg.Crypto;
 
-namespace Prg.Crypto.Tests;
+namespace Prg.Testing;
 
-internal sealed class InMemoryDekStore : IDekStore
+internal sealed class MemoryDekStore : IDekStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _json = new(StringComparer.Ordinal);
     private int _gets;
@@ -27,8 +28,13 @@ internal sealed class InMemoryDekStore : IDekStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>What the Api does with DekInfo.Material in the thread-creating write.</summary>
+    /// <summary>What the thread-creating write does with DekInfo.Material.</summary>
     public void Put(ThreadKeyMaterial material) => _json[material.KeyId] = material.ToUtf8Json();
 
+    /// <summary>As <see cref="Put(ThreadKeyMaterial)"/>, from the kms block itself.</summary>
+    public void Put(byte[] kms) => _json[ThreadKeyMaterial.Parse(kms).KeyId] = kms;
+
     public ThreadKeyMaterial Get(string keyId) => ThreadKeyMaterial.Parse(_json[keyId]);
+
+    public byte[] Kms(string keyId) => _json[keyId];
 }

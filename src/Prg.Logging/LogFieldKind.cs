@@ -1,5 +1,5 @@
 // Which slot of a LogField holds its value.
-namespace Prg.Api.Logging;
+namespace Prg.Logging;
 
 internal enum LogFieldKind : byte
 {

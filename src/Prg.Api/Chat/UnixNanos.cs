@@ -1,6 +1,6 @@
 // Server-assigned timestamps: UTC Unix nanoseconds (spec/api.md §3). Strictly increasing within the
 // process, so two writes never share a timestamp and a wall-clock step backwards never reorders them.
-namespace Prg.Api.Handlers;
+namespace Prg.Api.Chat;
 
 public static class UnixNanos
 {

@@ -4,7 +4,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 
-namespace Prg.Api.Logging;
+namespace Prg.Logging;
 
 internal sealed class JsonLineBuffer
 {

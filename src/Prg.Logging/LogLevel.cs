@@ -1,5 +1,5 @@
 // Severity of a log line; a Log writes lines at or above its minimum level.
-namespace Prg.Api.Logging;
+namespace Prg.Logging;
 
 public enum LogLevel
 {

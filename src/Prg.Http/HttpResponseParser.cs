@@ -1,11 +1,11 @@
-// A tiny HTTP/1.1 response head parser for the load generator: status line, Content-Length and
-// Connection: close, nothing else. Responses are framed by Content-Length only (prg never chunks
-// its responses); anything it cannot frame is a protocol error, the connection is dropped.
+// The one HTTP/1.1 response head parser (key-service client, load generator, tests): status line, Content-Length and
+// Connection, nothing else. Responses are framed by Content-Length only (prg and prg kms never chunk
+// their responses); anything it cannot frame is a protocol error, the connection is dropped.
 using System.Text;
 
-namespace Prg.Bench;
+namespace Prg.Http;
 
-public static class ResponseParser
+public static class HttpResponseParser
 {
     /// <summary>Longest response head accepted before the response counts as malformed.</summary>
     public const int MaxHeadLength = 16 * 1024;
@@ -23,7 +23,7 @@ public static class ResponseParser
     }
 
     /// <summary>Parses the response head at the start of <paramref name="buffer"/>.</summary>
-    public static Result TryParseHead(ReadOnlySpan<byte> buffer, out ResponseHead head, out string? error)
+    public static Result TryParseHead(ReadOnlySpan<byte> buffer, out HttpResponseHead head, out string? error)
     {
         head = default;
         error = null;
@@ -109,7 +109,7 @@ public static class ResponseParser
             contentLength = 0;
         }
 
-        head = new ResponseHead(status, end + 4, contentLength, close);
+        head = new HttpResponseHead(status, end + 4, contentLength, close);
         return Result.Complete;
     }
 

@@ -6,7 +6,7 @@
 // Secrets: there is no overload that takes bytes, and callers must log key ids only (see LogField).
 using System.Text;
 
-namespace Prg.Api.Logging;
+namespace Prg.Logging;
 
 public sealed class Log : IDisposable
 {
@@ -24,11 +24,13 @@ public sealed class Log : IDisposable
     private readonly TextWriter? _writer;
     private readonly bool _ownsSink;
     private readonly TimeProvider _time;
+    private readonly byte[]? _service;
     private volatile int _minLevel;
     private bool _disposed;
 
     /// <summary>Writes UTF-8 lines to <paramref name="stream"/>.</summary>
-    public Log(Stream stream, LogLevel minLevel, TimeProvider? timeProvider = null, bool ownsStream = false)
+    /// <param name="service">Written as "service" on every line when the process is not the only writer of its stream.</param>
+    public Log(Stream stream, LogLevel minLevel, TimeProvider? timeProvider = null, bool ownsStream = false, string? service = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite)
@@ -38,6 +40,7 @@ public sealed class Log : IDisposable
 
         _stream = stream;
         _ownsSink = ownsStream;
+        _service = service is null ? null : Encoding.UTF8.GetBytes(service);
         _time = timeProvider ?? TimeProvider.System;
         MinLevel = minLevel;
     }
@@ -51,6 +54,15 @@ public sealed class Log : IDisposable
         MinLevel = minLevel;
     }
 
+    private Log()
+    {
+        _time = TimeProvider.System;
+        _minLevel = int.MaxValue;
+    }
+
+    /// <summary>A log that writes nothing (tests, embedding).</summary>
+    public static Log None { get; } = new();
+
     /// <summary>The minimum level written; can be changed while logging.</summary>
     public LogLevel MinLevel
     {
@@ -63,7 +75,8 @@ public sealed class Log : IDisposable
     }
 
     /// <summary>A log writing to the process's standard error.</summary>
-    public static Log ToStandardError(LogLevel minLevel) => new(Console.OpenStandardError(), minLevel, null, ownsStream: true);
+    public static Log ToStandardError(LogLevel minLevel, string? service = null) =>
+        new(Console.OpenStandardError(), minLevel, null, ownsStream: true, service);
 
     public bool IsEnabled(LogLevel level) => (int)level >= _minLevel;
 
@@ -91,6 +104,11 @@ public sealed class Log : IDisposable
         line.WriteTimestamp(_time.GetUtcNow().UtcDateTime);
         line.WriteRaw("\",\"level\":\""u8);
         line.WriteRaw(LevelName(level));
+        if (_service is not null)
+        {
+            line.WriteRaw("\",\"service\":\""u8);
+            line.WriteRaw(_service);
+        }
         line.WriteRaw("\",\"msg\":"u8);
         line.WriteString(message);
 
@@ -116,20 +134,7 @@ public sealed class Log : IDisposable
     {
         lock (_sync)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            try
-            {
-                _stream?.Flush();
-                _writer?.Flush();
-            }
-            catch (IOException)
-            {
-                // Nowhere left to report a failing log sink; losing log lines must not stop the server.
-            }
+            FlushSinks();
         }
     }
 
@@ -137,26 +142,31 @@ public sealed class Log : IDisposable
     {
         lock (_sync)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            try
-            {
-                _stream?.Flush();
-                _writer?.Flush();
-            }
-            catch (IOException)
-            {
-                // As in Flush: a broken sink must not turn shutdown into a crash.
-            }
-
+            FlushSinks();
             _disposed = true;
             if (_ownsSink)
             {
                 _stream?.Dispose();
             }
+        }
+    }
+
+    // Under _sync. Nowhere is left to report a failing log sink: losing log lines must not stop the
+    // server, nor turn shutdown into a crash.
+    private void FlushSinks()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _stream?.Flush();
+            _writer?.Flush();
+        }
+        catch (IOException)
+        {
         }
     }
 

@@ -2,7 +2,7 @@
 // filtered out allocates nothing. There is deliberately no factory for byte spans or arrays: key material,
 // wrapped keys, plaintexts and ciphertexts must never reach the log (spec/kms.md section 7), so the only
 // way to log bytes would be to turn them into a string on purpose. Log key ids, never keys.
-namespace Prg.Api.Logging;
+namespace Prg.Logging;
 
 public readonly struct LogField
 {
