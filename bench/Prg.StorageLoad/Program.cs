@@ -15,7 +15,10 @@ int threadCount = int.Parse(Arg("--threads", "1000"));
 int messageCount = int.Parse(Arg("--messages", "100000"));
 int readers = int.Parse(Arg("--readers", "2"));
 if (Directory.Exists(root))
+{
     Directory.Delete(root, recursive: true);
+}
+
 Directory.CreateDirectory(root);
 byte[] body = new byte[200];
 Random.Shared.NextBytes(body);
@@ -47,7 +50,10 @@ foreach (int writers in new[] { 1, 8, 64 })
     double elapsed = clock.Elapsed.TotalSeconds;
     double rate = commits / elapsed;
     if (writers == 1)
+    {
         oneWriterRate = rate;
+    }
+
     Console.WriteLine($"durable single-record commits, {writers,2} writers: {rate,10:N0} commits/s  {(kv.Fsyncs - fsyncs0) / elapsed,8:N0} fsyncs/s  {commits / (double)Math.Max(1, kv.Fsyncs - fsyncs0),6:N1} commits/fsync  scaling x{rate / oneWriterRate:N1}");
 }
 
@@ -92,7 +98,9 @@ for (int t = 0; t < threadCount; t++)
             MessageSlot slot = store.ReserveMessage(t, DateTime.UtcNow.Ticks);
             await store.CreateMessageAsync(slot, "loader", body);
             if ((loaded & 0x3FFF) == 0)
+            {
                 Interlocked.Exchange(ref peakDuringLoad, Math.Max(Interlocked.Read(ref peakDuringLoad), Environment.WorkingSet));
+            }
         }
     })));
     Console.WriteLine($"loaded to {store.GetStats().LiveMessages:N0} messages in {threadCount:N0} threads in {clock.Elapsed.TotalSeconds:N1} s; working set during load up to {peakDuringLoad / (1 << 20):N0} MB; hybrid log {store.Kv.HybridLogBytes / (1 << 20):N0} MB");
@@ -113,7 +121,10 @@ for (int t = 0; t < threadCount; t++)
         {
             var (t, k) = keys[rng.Next(keys.Length)];
             if (store.GetMessage(t, k) is null)
+            {
                 throw new InvalidOperationException("missing message");
+            }
+
             local++;
         }
         Interlocked.Add(ref reads, local);
@@ -170,7 +181,10 @@ string Arg(string name, string fallback)
 static void CopyTree(string from, string to)
 {
     foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+    {
         Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+    }
+
     Directory.CreateDirectory(to);
     foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
     {

@@ -9,11 +9,11 @@ using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
 using Prg.Crypto;
 using Prg.Http;
+using Prg.Logging;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
 

@@ -3,9 +3,9 @@ using Prg.Api.Auth;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
-using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api;

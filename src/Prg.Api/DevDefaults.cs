@@ -5,8 +5,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Prg.Api.Config;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Api;
 

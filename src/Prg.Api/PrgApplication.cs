@@ -5,11 +5,11 @@ using Prg.Api.Auth;
 using Prg.Api.Feeds;
 using Prg.Api.Handlers;
 using Prg.Api.Http;
-using Prg.Logging;
 using Prg.Api.Metrics;
 using Prg.Api.Operations;
 using Prg.Api.Security;
 using Prg.Http;
+using Prg.Logging;
 using HttpMethod = Prg.Http.HttpMethod;
 
 namespace Prg.Api;

@@ -202,8 +202,16 @@ public static class HttpParser
             }
             var valueStart = colon + 1;
             var valueEnd = line.Length;
-            while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t') valueStart++;
-            while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t') valueEnd--;
+            while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t')
+            {
+                valueStart++;
+            }
+
+            while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t')
+            {
+                valueEnd--;
+            }
+
             var value = line[valueStart..valueEnd];
             if (ContainsControl(value))
             {

@@ -7,8 +7,8 @@ using System.Text;
 using System.Text.Json;
 using Prg.Crypto;
 using Prg.Http;
-using HttpMethod = Prg.Http.HttpMethod;
 using Prg.Logging;
+using HttpMethod = Prg.Http.HttpMethod;
 
 namespace Prg.Kms;
 

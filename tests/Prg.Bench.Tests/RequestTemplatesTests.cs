@@ -23,7 +23,10 @@ public class RequestTemplatesTests
     {
         HttpBenchOptions options = HttpBenchOptions.Parse(OptionReader.FromDictionary("bench http", new Dictionary<string, string>
         {
-            ["api-key"] = "secret", ["user"] = "alice", ["signature"] = "abcd", ["body-size"] = "64",
+            ["api-key"] = "secret",
+            ["user"] = "alice",
+            ["signature"] = "abcd",
+            ["body-size"] = "64",
         }));
         var templates = new RequestTemplates(options, ["t:1", "t2"]);
 

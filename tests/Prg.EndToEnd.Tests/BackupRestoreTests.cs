@@ -27,7 +27,10 @@ public sealed class BackupRestoreTests
         using (var client = new ApiClient(server.Port))
         {
             for (int w = 0; w < Writers; w++)
+            {
                 threads[w] = await client.CreateThreadAsync($"writer{w}", $"thread of writer {w}");
+            }
+
             using var stop = new CancellationTokenSource();
             Task[] writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
@@ -91,7 +94,10 @@ public sealed class BackupRestoreTests
         {
             string thread = await client.CreateThreadAsync("alice", "t");
             for (int i = 0; i < 20; i++)
+            {
                 await client.PostMessageAsync("alice", thread, new JsonObject { ["text"] = $"m{i}" });
+            }
+
             PrgCommand.Result backup = await PrgCommand.RunAsync(["backup", "--url", $"http://127.0.0.1:{server.Port}", "--admin-key", PrgProcess.AdminKey, "--out", archive], dir);
             Assert.True(backup.Exit == 0, backup.Stderr);
         }
@@ -180,7 +186,10 @@ public sealed class BackupRestoreTests
             var items = page["messages"]!.AsArray().Select(m => (m!["key"]!.GetValue<string>(), m["body"]!["text"]!.GetValue<string>())).ToList();
             all.InsertRange(0, items);
             if (!page["pagination"]!["has_before"]!.GetValue<bool>() || items.Count == 0)
+            {
                 return all;
+            }
+
             query = "limit=1000&before=" + Uri.EscapeDataString(page["pagination"]!["before_anchor"]!.GetValue<string>());
         }
     }
@@ -191,7 +200,10 @@ public sealed class BackupRestoreTests
         while (!condition())
         {
             if (Stopwatch.GetTimestamp() > deadline)
+            {
                 throw new TimeoutException($"timed out waiting for {what}");
+            }
+
             await Task.Delay(10);
         }
     }
@@ -211,7 +223,9 @@ public sealed class BackupRestoreTests
         for (int i = before; i >= 0; i--)
         {
             if (bytes[i] != 0)
+            {
                 return i;
+            }
         }
         return -1;
     }

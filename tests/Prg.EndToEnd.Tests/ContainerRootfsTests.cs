@@ -32,7 +32,9 @@ public sealed class ContainerRootfsTests
             // What a container runtime supplies in /dev (.NET's Guid.NewGuid reads /dev/urandom).
             Directory.CreateDirectory(Path.Combine(root, "dev"));
             foreach ((string name, int minor) in new[] { ("null", 3), ("zero", 5), ("random", 8), ("urandom", 9) })
+            {
                 Assert.Equal(0, (await RunAsync("mknod", "-m", "666", Path.Combine(root, "dev", name), "c", "1", minor.ToString())).Exit);
+            }
 
             int port = PrgProcess.FreePort();
             string config = Path.Combine(root, "data", "config.yaml");
@@ -52,7 +54,10 @@ public sealed class ContainerRootfsTests
                 """);
             var info = new ProcessStartInfo("chroot") { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (string arg in new[] { $"--userspec={Uid}:{Uid}", root, "/usr/local/bin/prg", "serve", "--config", "/data/config.yaml" })
+            {
                 info.ArgumentList.Add(arg);
+            }
+
             using Process server = Process.Start(info)!;
             Task<string> stderr = server.StandardError.ReadToEndAsync();
             try
@@ -68,7 +73,10 @@ public sealed class ContainerRootfsTests
             finally
             {
                 using (Process kill = Process.Start("kill", ["-TERM", server.Id.ToString()]))
+                {
                     await kill.WaitForExitAsync();
+                }
+
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await server.WaitForExitAsync(timeout.Token);
             }
@@ -88,12 +96,17 @@ public sealed class ContainerRootfsTests
         while (Stopwatch.GetTimestamp() < deadline)
         {
             if (server.HasExited)
+            {
                 throw new Xunit.Sdk.XunitException($"prg in the chroot exited with {server.ExitCode}: {await stderr}");
+            }
+
             try
             {
                 using var client = new RawClient(port);
                 if ((await client.SendAsync("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n")).Status == 200)
+                {
                     return;
+                }
             }
             catch (SocketException)
             {
@@ -108,7 +121,10 @@ public sealed class ContainerRootfsTests
     {
         var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = RepoRoot() };
         foreach (string arg in args)
+        {
             info.ArgumentList.Add(arg);
+        }
+
         using Process process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
@@ -121,7 +137,9 @@ public sealed class ContainerRootfsTests
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "tools", "rootfs.sh")))
+            {
                 return dir.FullName;
+            }
         }
         throw new InvalidOperationException("tools/rootfs.sh not found above " + AppContext.BaseDirectory);
     }

@@ -77,7 +77,10 @@ public sealed class DataDirectoryTests
         using var api = new ApiClient(server.Port);
         var thread = await api.CreateThreadAsync("alice", "modes");
         for (int i = 0; i < 20; i++)
+        {
             await api.PostMessageAsync("alice", thread, JsonValue.Create($"m{i}"));
+        }
+
         AssertPrivate(server.DataDir);
 
         server.Signal("TERM");
@@ -94,7 +97,9 @@ public sealed class DataDirectoryTests
         {
             var thread = await api.CreateThreadAsync("alice", "damage");
             for (int i = 0; i < 30; i++)
+            {
                 await api.PostMessageAsync("alice", thread, JsonValue.Create($"message {i}"));
+            }
         }
         server.Signal("KILL");
         await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -127,7 +132,10 @@ public sealed class DataDirectoryTests
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)offset));
             long lsn = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan((int)offset + 8));
             if (length == 0 || length == uint.MaxValue || lsn != offset)
+            {
                 break;
+            }
+
             records.Add((offset, BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan((int)offset + 16))));
             offset += (WalHeaderSize + length + 7) & ~7L;
         }

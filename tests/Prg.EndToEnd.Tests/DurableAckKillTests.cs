@@ -24,7 +24,9 @@ public sealed class DurableAckKillTests
             using (var api = new ApiClient(prg.Port))
             {
                 for (int w = 0; w < Writers; w++)
+                {
                     threads.Add(await api.CreateThreadAsync($"writer{w}", $"kill loop {w}"));
+                }
             }
 
             for (int round = 0; round < Rounds; round++)
@@ -36,7 +38,10 @@ public sealed class DurableAckKillTests
                     Task[] writers = threads.Select((thread, w) => WriteUntilFailureAsync(api, $"writer{w}", thread, round, acked, stop.Token)).ToArray();
                     var deadline = DateTime.UtcNow.AddSeconds(60);
                     while (acked.Count < killAfter && DateTime.UtcNow < deadline && writers.Any(t => !t.IsCompleted))
+                    {
                         await Task.Delay(5);
+                    }
+
                     prg.Signal("KILL"); // acknowledged writes may still be in flight: they must survive too
                     await prg.WaitForExitAsync(TimeSpan.FromSeconds(20));
                     stop.Cancel();
@@ -75,7 +80,10 @@ public sealed class DurableAckKillTests
                 var (status, json, _) = await api.SendAsync(HttpMethod.Post, $"/v1/threads/{Uri.EscapeDataString(thread)}/messages",
                     new JsonObject { ["body"] = new JsonObject { ["text"] = text } }, user: user);
                 if (status != 201)
+                {
                     return;
+                }
+
                 acked[(thread, json!["key"]!.GetValue<string>())] = text;
             }
             catch (HttpRequestException)

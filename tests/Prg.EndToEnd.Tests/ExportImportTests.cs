@@ -70,7 +70,9 @@ public sealed class ExportImportTests
         foreach (string user in users)
         {
             for (int t = 0; t < (user == "alice" ? 3 : 1); t++)
+            {
                 threads.Add((user, await client.CreateThreadAsync(user, $"{user}'s thread {t} ✓")));
+            }
         }
         string gone = await client.CreateThreadAsync("bob", "deleted thread");
         await client.PostMessageAsync("bob", gone, new JsonObject { ["text"] = "in a deleted thread" });
@@ -88,10 +90,14 @@ public sealed class ExportImportTests
                 if (n % 4 == 1)
                 {
                     for (int edit = 2; edit <= 3; edit++)
+                    {
                         Assert.Equal(200, (await client.SendAsync(HttpMethod.Put, path, new JsonObject { ["body"] = new JsonObject { ["text"] = $"edit {edit} of {n}" } }, user: user)).Status);
+                    }
                 }
                 if (n == 7)
+                {
                     Assert.Equal(200, (await client.SendAsync(HttpMethod.Delete, path, user: user)).Status);
+                }
             }
         }
         return users;
@@ -115,7 +121,9 @@ public sealed class ExportImportTests
                 all.AppendLine(messages.ToJsonString());
                 all.AppendLine((await client.GetOkAsync($"/v1/threads/{t}/messages?limit=1000&sort_by=updated_ts", user)).ToJsonString());
                 foreach (string message in ApiClient.KeysOf(messages["messages"]))
+                {
                     all.AppendLine((await client.GetOkAsync($"/v1/threads/{t}/messages/{Uri.EscapeDataString(message)}/versions", user)).ToJsonString());
+                }
             }
         }
         return all.ToString();

@@ -40,7 +40,13 @@ public sealed class KmsProcess : IAsyncDisposable
 
     public string Output
     {
-        get { lock (_output) return _output.ToString(); }
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
     public async Task StartAsync()
@@ -48,8 +54,8 @@ public sealed class KmsProcess : IAsyncDisposable
         var process = PrgProcess.Start(
             ["kms", "--socket", SocketPath, "--data-dir", DataDir, .. MasterKeyArgs ?? ["--master-key-file", MasterKeyFile], .. ExtraArgs],
             WorkDir, Environment, StandardInput);
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;

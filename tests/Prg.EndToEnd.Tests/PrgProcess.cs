@@ -18,8 +18,8 @@ public sealed class PrgProcess : IAsyncDisposable
         Port = port;
         DataDir = dataDir;
         WorkDir = workDir;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
     }
@@ -33,7 +33,13 @@ public sealed class PrgProcess : IAsyncDisposable
 
     public string Output
     {
-        get { lock (_stderr) return _stderr.ToString(); }
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
     }
 
     public static string BinaryPath =>

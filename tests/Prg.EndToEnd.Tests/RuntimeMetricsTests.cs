@@ -15,7 +15,9 @@ public sealed class RuntimeMetricsTests
         using var api = new ApiClient(server.Port);
         var thread = await api.CreateThreadAsync("alice", "metrics");
         for (int i = 0; i < 5; i++)
+        {
             await api.PostMessageAsync("alice", thread, JsonValue.Create($"m{i}"));
+        }
 
         var (status, _, raw) = await api.SendAsync(HttpMethod.Get, "/metrics", key: PrgProcess.AdminKey);
         Assert.Equal(200, status);

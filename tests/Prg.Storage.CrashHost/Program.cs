@@ -50,14 +50,20 @@ for (int w = 0; w < Writers; w++)
     tasks.Add(Task.Run(async () =>
     {
         if (store.GetThread(threadId) is null)
+        {
             await store.CreateThreadAsync(threadId, $"user:{threadId}", Encoding.UTF8.GetBytes("t"), [], 1);
+        }
+
         long ts = DateTime.UtcNow.Ticks;
         while (true)
         {
             MessageSlot slot = store.ReserveMessage(threadId, ts++);
             MessageRecord? m = await store.CreateMessageAsync(slot, $"user:{threadId}", Encoding.UTF8.GetBytes($"{threadId}/{slot.Seq}"));
             if (m is null)
+            {
                 throw new InvalidOperationException("thread vanished");
+            }
+
             Ack($"ACK {threadId} {m.Key}");
         }
     }));
@@ -83,5 +89,8 @@ tasks.Add(Task.Run(async () =>
 }));
 await Task.WhenAny(tasks);
 foreach (Task t in tasks.Where(t => t.IsFaulted))
+{
     Console.Error.WriteLine(t.Exception);
+}
+
 return 1;

@@ -18,9 +18,15 @@ public sealed class ChatBoundsTests
         await store.CreateThreadAsync("t", "alice", B("x"), B("k"), 1);
         var keys = new List<string>();
         for (int i = 0; i < 500; i++)
+        {
             keys.Add((await PostAsync(store, "t", "alice", $"m{i}", 10 + i)).Key);
+        }
+
         for (int i = 1; i < 400; i++)
+        {
             Assert.True(await store.DeleteMessageAsync("t", keys[i], 1000));
+        }
+
         var live = keys.Take(1).Concat(keys.Skip(400)).ToList();
 
         Page<MessageRecord> newest = store.ListMessages("t", new PageRequest { Limit = 200 });
@@ -68,7 +74,9 @@ public sealed class ChatBoundsTests
         await store.CreateThreadAsync("t", "alice", B("x"), B("k"), 1);
         var keys = new List<string>();
         for (int i = 0; i < 10; i++)
+        {
             keys.Add((await PostAsync(store, "t", "alice", new string((char)('a' + i), 1000), 10 + i)).Key);
+        }
 
         Page<MessageRecord> page = store.ListMessages("t", new PageRequest { Limit = 1000, MaxBytes = 5000 });
         Assert.InRange(page.Items.Count, 2, 4);
@@ -91,12 +99,16 @@ public sealed class ChatBoundsTests
         await store.CreateThreadAsync("t", "alice", B("x"), B("k"), 1);
         MessageRecord m = await PostAsync(store, "t", "alice", "v1", 10);
         for (int v = 1; v <= 5; v++)
+        {
             Assert.Equal(EditStatus.Ok, (await store.EditMessageAsync("t", m.Key, v, B($"v{v + 1}"), 10 + v)).Status);
+        }
 
         Assert.Equal([4, 5, 6], store.ListVersions("t", m.Key).Select(v => v.Version));
         Assert.Equal(["v4", "v5", "v6"], store.ListVersions("t", m.Key).Select(v => S(v.Body)));
         for (int v = 1; v <= 3; v++)
+        {
             Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(KeySpace.MessageVersion("t", m.Key, v))), $"version {v} was kept");
+        }
 
         Page<MessageRecord> newest = store.ListVersionPage("t", m.Key, new PageRequest { Limit = 2 })!;
         Assert.Equal([5, 6], newest.Items.Select(v => v.Version));
@@ -120,7 +132,10 @@ public sealed class ChatBoundsTests
         MessageRecord small = await PostAsync(store, "t", "alice", "small", 11);
         MessageRecord kept = await PostAsync(store, "t", "alice", "kept", 12);
         for (int v = 1; v < versions; v++)
+        {
             Assert.Equal(EditStatus.Ok, (await store.EditMessageAsync("t", big.Key, v, B("e"), 20)).Status);
+        }
+
         Assert.Equal(versions, store.GetMessage("t", big.Key)!.Version);
         Assert.True(await store.DeleteMessageAsync("t", big.Key, 30));
         Assert.True(await store.DeleteMessageAsync("t", small.Key, 31));
@@ -133,7 +148,10 @@ public sealed class ChatBoundsTests
         Assert.Null(store.GetMessage("t", big.Key));
         Assert.Null(store.GetMessage("t", small.Key));
         foreach (int v in new[] { 1, 2, versions / 2, versions - 1 })
+        {
             Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(KeySpace.MessageVersion("t", big.Key, v))), $"version {v} survived");
+        }
+
         Assert.Equal([kept.Key], store.ListMessages("t", new PageRequest()).Items.Select(m => m.Key));
         Assert.Equal(0, await store.PurgeExpiredAsync(long.MaxValue, long.MaxValue));
     }
@@ -149,7 +167,9 @@ public sealed class ChatBoundsTests
             {
                 await store.CreateThreadAsync($"t{t}", "alice", B("x"), B("k"), 1);
                 for (int i = 0; i < t % 4; i++)
+                {
                     await PostAsync(store, $"t{t}", "alice", "m", 2 + i);
+                }
             }
             await store.DeleteThreadAsync("t3", 10);
             MessageRecord m = store.ListMessages("t7", new PageRequest()).Items[0];

@@ -55,7 +55,9 @@ public sealed class ChatFeedTests
                     Assert.False(read.Reset);
                     seen.AddRange(read.Events);
                     if (read.Events.Count > 0)
+                    {
                         cursor = read.Events[^1].Position;
+                    }
                 }
             }
             using (sub = store.SubscribeFeed(t, Drain))
@@ -68,7 +70,9 @@ public sealed class ChatFeedTests
                     {
                         keys.Add((await PostAsync(store, t, "alice", $"{w}:{i}", 10 + i)).Key);
                         lock (gate)
+                        {
                             Assert.True(sub.Durable >= keys.Count, "an acknowledged write is durable, so its position is");
+                        }
                     }
                     return keys;
                 })));
@@ -96,7 +100,9 @@ public sealed class ChatFeedTests
         string t = store.NewThreadId();
         await store.CreateThreadAsync(t, "alice", B("title"), B("kms"), 1);
         for (int i = 0; i < 12; i++)
+        {
             await PostAsync(store, t, "alice", "m", 10 + i);
+        }
 
         using FeedSubscription sub = store.SubscribeFeed(t, () => { });
         Assert.Equal(12, sub.Durable);

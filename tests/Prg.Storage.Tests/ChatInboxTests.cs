@@ -67,7 +67,10 @@ public sealed class ChatInboxTests
         await store.CreateThreadAsync(t, "alice", B("title"), B("kms"), 1);
         var posts = new List<MessageRecord>();
         for (int i = 0; i < 5; i++)
+        {
             posts.Add(await PostAsync(store, t, "alice", $"m{i}", 10 + i));
+        }
+
         Assert.Equal((null, 5L), (store.GetThread(t)!.LastRead, store.GetThread(t)!.Unread));
 
         Assert.Equal(new ReadState(posts[2].Key, 2), await store.MarkReadAsync(t, posts[2].Key, 20));

@@ -14,7 +14,10 @@ public sealed class ChatPagingModelTests
     {
         var data = new TheoryData<int>();
         for (int seed = 1; seed <= 16; seed++)
+        {
             data.Add(seed);
+        }
+
         return data;
     }
 
@@ -69,7 +72,10 @@ public sealed class ChatPagingModelTests
                 {
                     var thread = liveThreads[rng.Next(liveThreads.Count)];
                     if (thread.Created.Count == 0)
+                    {
                         continue;
+                    }
+
                     string key = thread.Created[rng.Next(thread.Created.Count)];
                     int version = thread.Versions[key];
                     EditResult stale = await store.EditMessageAsync(thread.Id, key, version + 1, B("stale"), ts);
@@ -82,7 +88,10 @@ public sealed class ChatPagingModelTests
                 {
                     var thread = liveThreads[rng.Next(liveThreads.Count)];
                     if (thread.Created.Count == 0)
+                    {
                         continue;
+                    }
+
                     string key = thread.Created[rng.Next(thread.Created.Count)];
                     Assert.True(await store.DeleteMessageAsync(thread.Id, key, ts));
                     Assert.False(await store.DeleteMessageAsync(thread.Id, key, ts));
@@ -163,7 +172,10 @@ public sealed class ChatPagingModelTests
             Page<string> batch = store.ListAllThreadIds(after, 3);
             all.AddRange(batch.Items);
             if (!batch.HasAfter)
+            {
                 break;
+            }
+
             after = batch.Items[^1];
         }
         Assert.Equal(model.Registry, all);

@@ -20,7 +20,10 @@ public sealed class ChatStoreTests
         {
             var seqs = new List<long>();
             for (int i = 0; i < perTask; i++)
+            {
                 seqs.Add((await PostAsync(store, t, "alice", $"{w}:{i}", 1000 + i)).Seq);
+            }
+
             return seqs;
         })));
 
@@ -45,7 +48,10 @@ public sealed class ChatStoreTests
             t = store.NewThreadId();
             await store.CreateThreadAsync(t, "alice", B("x"), B("k"), 1);
             for (int i = 0; i < 5; i++)
+            {
                 await PostAsync(store, t, "alice", "m", 10 + i);
+            }
+
             await store.DeleteMessageAsync(t, store.ListMessageKeys(t, new PageRequest { Limit = 10 }).Items[^1], 20);
         }
         await using var reopened = Open(dir.Path);
@@ -230,7 +236,10 @@ public sealed class ChatStoreTests
         string[] authors = ["alice", "alice", "bob", "bob", "alice"];
         var posted = new List<MessageRecord>();
         for (int i = 0; i < authors.Length; i++)
+        {
             posted.Add(await PostAsync(store, t, authors[i], $"body {i}", 10 + i));
+        }
+
         await store.DeleteMessageAsync(t, posted[1].Key, 20);
 
         Page<MessageRecord> page = store.ListMessages(store.GetThread(t)!, new PageRequest { Limit = 10 });
@@ -278,7 +287,10 @@ public sealed class ChatStoreTests
         await store.CreateThreadAsync(t, "alice", B("x"), B("k"), 3);
         var keys = new List<string>();
         for (int i = 0; i < 30; i++)
+        {
             keys.Add((await PostAsync(store, t, "alice", $"m{i}", 10 + i)).Key);
+        }
+
         await store.EditMessageAsync(t, keys[0], 1, B("e1"), 50);
         await store.EditMessageAsync(t, keys[0], 2, B("e2"), 51);
         await store.DeleteMessageAsync(t, keys[1], 52);
@@ -299,7 +311,9 @@ public sealed class ChatStoreTests
             expectedAbsent.Add(KeySpace.IndexChunk(t, (i + 1) / 64));
         }
         foreach (string key in expectedAbsent)
+        {
             Assert.False(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(key)), $"{key} survived the purge");
+        }
 
         Assert.Null(store.GetThread(t));
         Assert.Equal(new StoreStats(1, 1), store.GetStats());
@@ -318,10 +332,16 @@ public sealed class ChatStoreTests
         using var dir = new TempDirectory();
         await using var store = Open(dir.Path);
         foreach (string t in new[] { "a", "b", "c" })
+        {
             await store.CreateThreadAsync(t, "alice", B(t), B("k"), 1);
+        }
+
         var msgs = new List<MessageRecord>();
         for (int i = 0; i < 4; i++)
+        {
             msgs.Add(await PostAsync(store, "c", "alice", $"m{i}", 10 + i));
+        }
+
         await store.DeleteThreadAsync("a", 100);
         await store.DeleteThreadAsync("b", 200);
         await store.DeleteMessageAsync("c", msgs[0].Key, 100);
@@ -369,7 +389,9 @@ public sealed class ChatStoreTests
         {
             await store.CreateThreadAsync("t", "alice", B("x"), B("k"), 1);
             for (int i = 0; i < 20; i++)
+            {
                 await PostAsync(store, "t", "alice", $"m{i}", 10 + i);
+            }
         }
         await using var reopened = Open(dir.Path);
         Assert.Equal(0, reopened.Kv.LastRecoveryReplayCount);

@@ -31,7 +31,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 if (parts[0] == "ACK" && parts.Length == 3)
                 {
                     if (!acked.TryGetValue(parts[1], out var set))
+                    {
                         acked[parts[1]] = set = new HashSet<string>();
+                    }
+
                     set.Add(parts[2]);
                 }
                 else if (parts[0] == "KV" && parts.Length == 2)
@@ -65,7 +68,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.Equal(Enumerable.Range(1, listed.Items.Count).Select(i => (long)i), listed.Items.Select(m => m.Seq));
             Assert.Equal(thread.MessageSeqHighWater, listed.Items.Count);
             foreach (MessageRecord m in listed.Items)
+            {
                 Assert.True(store.Kv.ContainsKey(Encoding.UTF8.GetBytes(KeySpace.IndexChunk(threadId, m.Seq / 64))));
+            }
+
             liveMessages += thread.LiveMessages;
         }
         // Threads created by the host but never acknowledged may exist too; stats must cover all of them.
@@ -77,7 +83,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         string? Get(string key) => store.Kv.TryGet(Encoding.UTF8.GetBytes(key), out byte[] v) ? Encoding.UTF8.GetString(v) : null;
         string? counter = Get("crash-kv:counter");
         if (ackedKv > 0)
+        {
             Assert.True(counter is not null && long.Parse(counter) >= ackedKv, $"round {round}: acknowledged kv batch {ackedKv} lost (found {counter})");
+        }
+
         Assert.Equal(counter, Get("crash-kv:x"));
         Assert.Equal(counter, Get("crash-kv:y"));
         Assert.Equal(counter, Get("crash-kv:z"));
@@ -104,7 +113,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         try
         {
             while (lines.Count <= killAfterAcks && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
                 lines.Add(line);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -114,7 +125,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await process.WaitForExitAsync();
         // Acks already written to the pipe before the kill still count: they were acknowledged.
         while (await process.StandardOutput.ReadLineAsync() is { } rest)
+        {
             lines.Add(rest);
+        }
+
         return (lines, await stderr);
     }
 }

@@ -67,7 +67,10 @@ public sealed class DurableKvSnapshotTests
     {
         int n = 0;
         while (kv.ContainsKey(B($"k{n}")))
+        {
             n++;
+        }
+
         return n;
     }
 
@@ -86,7 +89,9 @@ public sealed class DurableKvSnapshotTests
                 offset += n;
             }
             if (file.PadTo > file.Length)
+            {
                 output.SetLength(file.PadTo);
+            }
         }
     }
 
@@ -94,6 +99,8 @@ public sealed class DurableKvSnapshotTests
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!condition())
+        {
             await Task.Delay(5, deadline.Token);
+        }
     }
 }

@@ -87,7 +87,10 @@ public sealed class DurableKvTests
             var batch = new WriteBatch();
             batch.Put(B($"k{i}"), B($"v{i}"));
             if (i % 10 == 0)
+            {
                 batch.Delete(B($"k{i - 1}"));
+            }
+
             await kv.CommitAsync(batch);
         }
         await kv.DisposeAsync();
@@ -112,10 +115,16 @@ public sealed class DurableKvTests
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {
             for (int i = 0; i < 50; i++)
+            {
                 await kv.CommitAsync(Single($"k{i}", $"v{i}"));
+            }
+
             await kv.CheckpointAsync();
             for (int i = 50; i < 80; i++)
+            {
                 await kv.CommitAsync(Single($"k{i}", $"v{i}"));
+            }
+
             await kv.CommitAsync(Single("k3", "overwritten"));
             CopyDirectory(live, crashed);
         }
@@ -123,7 +132,9 @@ public sealed class DurableKvTests
         await using var recovered = DurableKv.Open(SmallOptions(crashed));
         Assert.Equal(31, recovered.LastRecoveryReplayCount);
         for (int i = 0; i < 80; i++)
+        {
             Assert.Equal(i == 3 ? "overwritten" : $"v{i}", Get(recovered, $"k{i}"));
+        }
     }
 
     [Fact]
@@ -135,13 +146,18 @@ public sealed class DurableKvTests
         await using (var kv = DurableKv.Open(SmallOptions(live)))
         {
             for (int i = 0; i < 20; i++)
+            {
                 await kv.CommitAsync(Single($"k{i}", $"v{i}"));
+            }
+
             CopyDirectory(live, crashed);
         }
         await using var recovered = DurableKv.Open(SmallOptions(crashed));
         Assert.Equal(20, recovered.LastRecoveryReplayCount);
         for (int i = 0; i < 20; i++)
+        {
             Assert.Equal($"v{i}", Get(recovered, $"k{i}"));
+        }
     }
 
     [Fact]
@@ -220,8 +236,12 @@ public sealed class DurableKvTests
 
         await using var reopened = DurableKv.Open(SmallOptions(dir.Path));
         for (int w = 0; w < writers; w++)
+        {
             for (int i = 0; i < perWriter; i++)
+            {
                 Assert.Equal($"{w * 1000 + i}", Get(reopened, $"w{w}:{i}"));
+            }
+        }
     }
 
     [Fact]
@@ -232,12 +252,18 @@ public sealed class DurableKvTests
         await using (var kv = DurableKv.Open(SmallOptions(live, Durability.Relaxed)))
         {
             for (int i = 0; i < 100; i++)
+            {
                 await kv.CommitAsync(Single($"k{i}", $"v{i}"));
+            }
+
             Assert.Equal("v99", Get(kv, "k99"));
             // The background flush makes the tail durable within a few intervals.
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (kv.Fsyncs == 0 && DateTime.UtcNow < deadline)
+            {
                 await Task.Delay(5);
+            }
+
             Assert.True(kv.Fsyncs > 0);
         }
         await using var reopened = DurableKv.Open(SmallOptions(live, Durability.Relaxed));
@@ -266,7 +292,10 @@ public sealed class DurableKvTests
             }
         })).ToArray();
         for (int c = 0; c < 5; c++)
+        {
             await kv.CheckpointAsync();
+        }
+
         cts.Cancel();
         await Task.WhenAll(workers);
         Assert.True(kv.Checkpoints >= 5);
@@ -289,7 +318,10 @@ public sealed class DurableKvTests
             }
             batch.Clear();
             for (int i = 0; i < 20; i++)
+            {
                 batch.Delete(B($"secret{i}"));
+            }
+
             await kv.CommitAsync(batch);
 
             // Push the deleted records far below the read-only boundary, with data that stays live.
@@ -349,10 +381,16 @@ public sealed class DurableKvTests
         await using var kv = DurableKv.Open(options);
         byte[] value = new byte[1000];
         for (int i = 0; i < 200; i++)
+        {
             await kv.CommitAsync(Single(B($"k{i}"), value));
+        }
+
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (kv.Checkpoints == 0 && DateTime.UtcNow < deadline)
+        {
             await Task.Delay(20);
+        }
+
         Assert.True(kv.Checkpoints > 0);
         Assert.Equal(0, kv.MaintenanceErrors);
     }

@@ -32,9 +32,13 @@ public sealed class KeySpaceTests
             foreach (string key in new[] { KeySpace.ThreadMeta(id), KeySpace.UserMeta(id), KeySpace.UserThreadNode(id, "t"), KeySpace.UserThreadNode("u", id) })
             {
                 if (seen.TryGetValue(key, out string? other))
+                {
                     Assert.Equal(other, id);
+                }
                 else
+                {
                     seen[key] = id;
+                }
             }
         }
     }

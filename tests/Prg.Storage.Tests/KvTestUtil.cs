@@ -52,11 +52,17 @@ internal static class KvTestUtil
     {
         Directory.CreateDirectory(to);
         foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
             Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
         {
             if (Path.GetFileName(file) == "LOCK" || file.EndsWith(".tmp", StringComparison.Ordinal))
+            {
                 continue; // held (flock) by the live store, or a segment being prepared: a crash leaves neither in use
+            }
+
             FileStream src;
             try
             {
@@ -69,7 +75,9 @@ internal static class KvTestUtil
             }
             using (src)
             using (var dst = new FileStream(file.Replace(from, to, StringComparison.Ordinal), FileMode.Create, FileAccess.Write))
+            {
                 src.CopyTo(dst);
+            }
         }
     }
 

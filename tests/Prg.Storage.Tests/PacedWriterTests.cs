@@ -39,7 +39,10 @@ public sealed class PacedWriterTests : IDisposable
         void Done(string name)
         {
             lock (order)
+            {
                 order.Add(name);
+            }
+
             both.Signal();
         }
 
@@ -59,7 +62,10 @@ public sealed class PacedWriterTests : IDisposable
         const int length = 300 << 10; // not a multiple of the chunk
         IntPtr source = Buffer(length, 0);
         for (int i = 0; i < length; i++)
+        {
             ((byte*)source)[i] = (byte)(i * 31 + 5);
+        }
+
         ulong address = (1UL << 22) + 8192; // segment 1, through the direct-addressing overload
 
         using (var written = new ManualResetEventSlim())
@@ -96,7 +102,10 @@ public sealed class PacedWriterTests : IDisposable
     public unsafe void Dispose()
     {
         foreach (IntPtr buffer in _buffers)
+        {
             NativeMemory.AlignedFree((void*)buffer);
+        }
+
         _dir.Dispose();
     }
 

@@ -47,7 +47,9 @@ public sealed class WalRecoveryTests
                 Assert.Equal(cut > start, recovered.LastRecoveryDroppedTornRecord);
                 Assert.Null(Get(recovered, "k3"));
                 for (int i = 0; i < 3; i++)
+                {
                     Assert.Equal($"v{i}", Get(recovered, $"k{i}"));
+                }
             }
             Directory.Delete(attempt, recursive: true);
         }
@@ -81,7 +83,9 @@ public sealed class WalRecoveryTests
             for (int i = 0; i < 10; i++)
             {
                 if (i != 5)
+                {
                     Assert.Equal($"v{i}", Get(kv, $"k{i}"));
+                }
             }
             Assert.Contains(lines, l => l.Contains($"offset {damagedOffset} ", StringComparison.Ordinal) && l.Contains("lost", StringComparison.Ordinal));
         }
@@ -100,7 +104,10 @@ public sealed class WalRecoveryTests
         {
             // 16 KB segments: about 60 KB of records spans four of them.
             for (int i = 0; i < 60; i++)
+            {
                 await kv.CommitAsync(Batch($"k{i}", new string('x', 900)));
+            }
+
             CopyDirectory(live, crashed);
         }
         Assert.True(File.Exists(WalSegmentPath(crashed, 3)));
@@ -117,9 +124,14 @@ public sealed class WalRecoveryTests
         using var dir = new TempDirectory();
         string store = dir.Combine("store");
         await using (var kv = DurableKv.Open(SmallOptions(store)))
+        {
             await kv.CommitAsync(Batch("k", "v"));
+        }
+
         foreach (string segment in Directory.GetFiles(Path.Combine(store, "wal")))
+        {
             File.Delete(segment);
+        }
 
         var e = Assert.Throws<StoreOpenException>(() => DurableKv.Open(SmallOptions(store)));
         Assert.Contains(Path.Combine(store, "wal"), e.Message, StringComparison.Ordinal);
@@ -137,13 +149,19 @@ public sealed class WalRecoveryTests
             for (int lap = 0; lap < 6; lap++)
             {
                 for (int i = 0; i < 40; i++)
+                {
                     await kv.CommitAsync(Batch($"k{i}", $"lap{lap}-{new string('x', 300)}"));
+                }
+
                 await kv.CheckpointAsync();
             }
             Assert.True(Directory.GetFiles(Path.Combine(live, "wal"), "*.wal").Length <= 6, "segments are recycled, not accumulated");
             // The last lap writes fewer, smaller records: recycled bytes beyond them hold older, valid-looking records.
             for (int i = 0; i < 5; i++)
+            {
                 await kv.CommitAsync(Batch($"k{i}", "final"));
+            }
+
             CopyDirectory(live, crashed);
         }
 
@@ -151,9 +169,14 @@ public sealed class WalRecoveryTests
         Assert.Equal(5, recovered.LastRecoveryReplayCount);
         Assert.False(recovered.LastRecoveryDroppedTornRecord);
         for (int i = 0; i < 5; i++)
+        {
             Assert.Equal("final", Get(recovered, $"k{i}"));
+        }
+
         for (int i = 5; i < 40; i++)
+        {
             Assert.StartsWith("lap5-", Get(recovered, $"k{i}"), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -190,7 +213,9 @@ public sealed class WalRecoveryTests
                 CommitHandle handle = kv.Apply(batch);
                 await kv.WaitDurableAsync(handle);
                 if (i == 5)
+                {
                     damaged = handle.WalAddress - FramedSize(batch.EncodedLength);
+                }
             }
             CopyDirectory(live, crashed);
         }

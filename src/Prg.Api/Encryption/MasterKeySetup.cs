@@ -13,8 +13,8 @@
 // another key would make every thread unreadable and wrap new DEKs under a key the store never knew.
 using Prg.Api.Config;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Api.Encryption;
 

@@ -6,9 +6,9 @@
 // refuses the feed (503) instead of streaming nothing.
 using System.Diagnostics;
 using Prg.Api.Auth;
+using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Handlers;
-using Prg.Api.Chat;
 using Prg.Api.Http;
 using Prg.Api.Security;
 using Prg.Crypto;

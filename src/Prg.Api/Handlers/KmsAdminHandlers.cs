@@ -5,9 +5,9 @@ using System.Text.Json;
 using Prg.Api.Encryption;
 using Prg.Api.Http;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Crypto;
 using Prg.Http;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Handlers;

@@ -7,8 +7,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Jobs;

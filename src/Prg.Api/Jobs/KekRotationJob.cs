@@ -6,8 +6,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Jobs;

@@ -15,7 +15,10 @@ public static class RuntimeMetrics
         const string collections = "dotnet_gc_collections_total";
         Header(sb, collections, "counter", "Garbage collections per generation (a gen-N collection also collects the younger ones).");
         for (int generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
             sb.Append($"{collections}{{generation=\"gen{generation}\"}} {GC.CollectionCount(generation)}\n");
+        }
+
         Counter(sb, "dotnet_gc_pause_seconds_total", "Time the runtime was paused for garbage collection.", GC.GetTotalPauseDuration().TotalSeconds);
         Gauge(sb, "dotnet_gc_heap_size_bytes", "Bytes of the managed heap in use.", GC.GetTotalMemory(forceFullCollection: false));
         Gauge(sb, "dotnet_threadpool_threads", "Thread-pool worker threads.", ThreadPool.ThreadCount);

@@ -54,12 +54,18 @@ public sealed class BackupHandlers(BackupSessions sessions)
         BackupSession session = sessions.Get(ctx.RouteValues["id"]);
         var files = session.Snapshot.Files;
         if (!int.TryParse(ctx.RouteValues["n"], NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index >= files.Count)
+        {
             throw ApiException.NotFound($"backup file not found (the backup has {files.Count} files, numbered from 0)");
+        }
+
         var file = files[index];
         long offset = 0;
         if (!QueryParameter.TryGet(ctx.Request, "offset"u8, out string? text)
             || (text is not null && (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset > file.Length)))
+        {
             throw ApiException.BadRequest($"offset must be a number from 0 to the file's size ({file.Length})");
+        }
+
         var body = ctx.Response.Body;
         body.Clear();
         int wanted = (int)Math.Min(ChunkBytes, file.Length - offset);
@@ -81,7 +87,10 @@ public sealed class BackupHandlers(BackupSessions sessions)
     public ValueTask End(HttpContext ctx)
     {
         if (!sessions.End(ctx.RouteValues["id"]))
+        {
             throw ApiException.NotFound("backup not found (ended, or idle for longer than the timeout)");
+        }
+
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
         w.WriteString("status"u8, "ended");

@@ -73,10 +73,16 @@ public sealed class BackupManifest
             using JsonDocument doc = JsonDocument.Parse(json);
             JsonElement root = doc.RootElement;
             if (root.GetProperty("format").GetString() != Format)
+            {
                 throw new InvalidDataException("not a prg backup manifest");
+            }
+
             int version = root.GetProperty("format_version").GetInt32();
             if (version != CurrentVersion)
+            {
                 throw new InvalidDataException($"backup format version {version}; this prg reads version {CurrentVersion}");
+            }
+
             JsonElement counts = root.GetProperty("counts");
             return new BackupManifest
             {

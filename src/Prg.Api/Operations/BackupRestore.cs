@@ -24,7 +24,10 @@ public static class BackupRestore
         string root = Path.GetFullPath(dataDir);
         bool created = !Directory.Exists(root);
         if (!created && Directory.EnumerateFileSystemEntries(root).Any())
+        {
             throw new IOException($"{root} is not empty; restore only into an empty or new directory");
+        }
+
         Directory.CreateDirectory(root, DirectoryMode);
         try
         {
@@ -58,16 +61,28 @@ public static class BackupRestore
                 throw new InvalidDataException($"the archive is damaged or truncated ({e.Message})", e);
             }
             if (entry is null)
+            {
                 break;
+            }
+
             if (expectedManifestSha is not null)
+            {
                 throw new InvalidDataException($"the archive has an entry after its manifest checksum: {entry.Name}");
+            }
+
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+            {
                 throw new InvalidDataException($"the archive holds {entry.Name}, which is not a regular file");
+            }
+
             Stream data = entry.DataStream ?? Stream.Null;
             if (entry.Name == BackupManifest.FileName)
             {
                 if (entry.Length > MaxManifestBytes)
+                {
                     throw new InvalidDataException("the archive's manifest is implausibly large");
+                }
+
                 manifestJson = ReadAll(data, entry.Length, entry.Name);
                 manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestJson));
             }
@@ -79,25 +94,44 @@ public static class BackupRestore
             {
                 string target = SafeTarget(root, entry.Name);
                 if (!found.TryAdd(entry.Name, (entry.Length, WriteFile(data, entry.Length, target, entry.Name, buffer))))
+                {
                     throw new InvalidDataException($"the archive holds {entry.Name} twice");
+                }
             }
         }
         if (manifestJson is null || expectedManifestSha is null)
+        {
             throw new InvalidDataException("the archive is truncated: its manifest or the manifest's checksum is missing");
+        }
+
         if (manifestSha != expectedManifestSha)
+        {
             throw new InvalidDataException("the archive's manifest fails its checksum (damaged)");
+        }
+
         BackupManifest manifest = BackupManifest.Parse(manifestJson);
         foreach (BackupFile file in manifest.Files)
         {
             if (!found.Remove(file.Path, out var actual))
+            {
                 throw new InvalidDataException($"the archive is missing {file.Path}");
+            }
+
             if (actual.Size != file.Size || actual.Sha != file.Sha256)
+            {
                 throw new InvalidDataException($"{file.Path} fails its checksum (damaged)");
+            }
+
             if (file.PadTo > file.Size)
+            {
                 Pad(SafeTarget(root, file.Path), file.PadTo);
+            }
         }
         if (found.Count > 0)
+        {
             throw new InvalidDataException($"the archive holds {found.Keys.First()}, which its manifest does not list");
+        }
+
         SyncDirectories(root);
         return manifest;
     }
@@ -107,7 +141,10 @@ public static class BackupRestore
     {
         string full = Path.GetFullPath(Path.Combine(root, name));
         if (!name.StartsWith("store/", StringComparison.Ordinal) || !full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
             throw new InvalidDataException($"the archive holds {name}, outside the store directory");
+        }
+
         return full;
     }
 
@@ -143,7 +180,10 @@ public static class BackupRestore
         var bytes = new byte[length];
         int read = 0;
         while (read < bytes.Length)
+        {
             read += ReadSome(data, bytes.AsSpan(read), name);
+        }
+
         return bytes;
     }
 
@@ -159,7 +199,10 @@ public static class BackupRestore
             throw new InvalidDataException($"the archive is truncated inside {name}", e);
         }
         if (n == 0)
+        {
             throw new InvalidDataException($"the archive is truncated inside {name}");
+        }
+
         return n;
     }
 
@@ -175,7 +218,9 @@ public static class BackupRestore
     private static void SyncDirectories(string root)
     {
         foreach (string directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+        {
             DurableFiles.SyncDirectory(directory);
+        }
     }
 
     private static void RemoveContents(string root, bool created)
@@ -188,9 +233,13 @@ public static class BackupRestore
         foreach (string entry in Directory.EnumerateFileSystemEntries(root))
         {
             if (Directory.Exists(entry))
+            {
                 Directory.Delete(entry, recursive: true);
+            }
             else
+            {
                 File.Delete(entry);
+            }
         }
     }
 }

@@ -38,7 +38,10 @@ public sealed class BackupSessions : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_active is not null || _starting)
+            {
                 throw new ApiException(409, "a backup is already running; retry when it ends");
+            }
+
             _starting = true;
         }
         try
@@ -59,7 +62,9 @@ public sealed class BackupSessions : IDisposable
         finally
         {
             lock (_lock)
+            {
                 _starting = false;
+            }
         }
     }
 
@@ -69,7 +74,10 @@ public sealed class BackupSessions : IDisposable
         lock (_lock)
         {
             if (_active is null || _active.Id != id)
+            {
                 throw ApiException.NotFound("backup not found (ended, or idle for longer than the timeout)");
+            }
+
             _active.Touch();
             return _active;
         }
@@ -82,7 +90,10 @@ public sealed class BackupSessions : IDisposable
         lock (_lock)
         {
             if (_active is null || _active.Id != id)
+            {
                 return false;
+            }
+
             ended = _active;
             _active = null;
         }

@@ -22,10 +22,16 @@ public sealed class BackupTarWriter(Stream output)
     public async Task BeginFileAsync(string path, long size, CancellationToken ct)
     {
         if (_hash is not null)
+        {
             throw new InvalidOperationException("The previous entry is not finished.");
+        }
+
         byte[] name = Encoding.UTF8.GetBytes(path);
         if (name.Length > 100)
+        {
             throw new InvalidOperationException($"archive entry name longer than 100 bytes: {path}");
+        }
+
         Array.Clear(_header);
         name.CopyTo(_header, 0);
         Octal(100, 8, 384); // mode 0600
@@ -39,7 +45,9 @@ public sealed class BackupTarWriter(Stream output)
         {
             _header[124] = 0x80;
             for (int i = 0; i < 8; i++)
+            {
                 _header[135 - i] = (byte)(size >> (8 * i));
+            }
         }
         Octal(136, 12, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         _header[156] = (byte)'0';
@@ -48,7 +56,10 @@ public sealed class BackupTarWriter(Stream output)
         _header.AsSpan(148, 8).Fill((byte)' ');
         int sum = 0;
         foreach (byte b in _header)
+        {
             sum += b;
+        }
+
         Octal(148, 7, sum);
         await WriteRawAsync(_header, ct).ConfigureAwait(false);
         _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -58,7 +69,10 @@ public sealed class BackupTarWriter(Stream output)
     public async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         if (_hash is null || data.Length > _remaining)
+        {
             throw new InvalidOperationException("More data than the entry's size.");
+        }
+
         _hash.AppendData(data.Span);
         _remaining -= data.Length;
         await WriteRawAsync(data, ct).ConfigureAwait(false);
@@ -68,13 +82,19 @@ public sealed class BackupTarWriter(Stream output)
     public async Task<string> EndFileAsync(CancellationToken ct)
     {
         if (_hash is null || _remaining != 0)
+        {
             throw new InvalidOperationException($"The entry is {_remaining} bytes short of its size.");
+        }
+
         string sha = Convert.ToHexStringLower(_hash.GetHashAndReset());
         _hash.Dispose();
         _hash = null;
         int pad = (int)((Block - _written % Block) % Block);
         if (pad > 0)
+        {
             await WriteRawAsync(new byte[pad], ct).ConfigureAwait(false);
+        }
+
         return sha;
     }
 

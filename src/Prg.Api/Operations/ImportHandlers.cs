@@ -102,16 +102,25 @@ public sealed class ImportHandlers(ChatStore store, RecordCipher cipher)
                 throw new ApiException(409, $"message {sourceKey} collides with a different message already in thread {thread.Id}");
             }
             if (!prgKey)
+            {
                 await store.PutSysAsync(MappingName(thread.Id, sourceKey), Encoding.UTF8.GetBytes(slot.Key));
+            }
+
             WriteStatus(ctx, 201, "created", slot.Key);
             return;
         }
         if (existing is null || existing.Version != version - 1)
+        {
             throw new ApiException(409, $"version {version} of message {sourceKey} needs version {version - 1} first (have {existing?.Version ?? 0})");
+        }
+
         byte[] sealedVersion = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, existing.Key, version), body, ctx.Aborted);
         EditResult result = await store.EditMessageAsync(thread.Id, existing.Key, version - 1, sealedVersion, updated);
         if (result.Status != EditStatus.Ok)
+        {
             throw new ApiException(409, $"message {sourceKey} changed while importing version {version}; retry");
+        }
+
         WriteStatus(ctx, 201, "created", existing.Key);
     }
 
@@ -119,7 +128,10 @@ public sealed class ImportHandlers(ChatStore store, RecordCipher cipher)
     {
         ThreadRecord? thread = store.GetThread(key);
         if (thread is not null && (thread.Author != author || thread.Deleted))
+        {
             throw new ApiException(409, $"thread {key} already exists here with another author or deleted");
+        }
+
         return thread;
     }
 
@@ -148,7 +160,10 @@ public sealed class ImportHandlers(ChatStore store, RecordCipher cipher)
     private static long Timestamp(JsonElement root, string name, long? fallback)
     {
         if (!root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
             return fallback ?? throw ApiException.BadRequest($"validation errors: {name}: required");
+        }
+
         return value.TryGetInt64(out long ts) && ts >= 0 ? ts : throw ApiException.BadRequest($"validation errors: {name}: must be Unix nanoseconds");
     }
 

@@ -4,8 +4,8 @@
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
 
@@ -25,9 +25,14 @@ public static class RestoreVerifier
         await using ChatStore store = Open(dataDir, log);
         StoreStats stats = store.GetStats();
         if (stats.LiveThreads != manifest.Threads || stats.LiveMessages != manifest.Messages)
+        {
             throw new InvalidDataException($"the restored store holds {stats.LiveThreads} threads and {stats.LiveMessages} messages; the manifest says {manifest.Threads} and {manifest.Messages}");
+        }
+
         if (masterKeyFile is null)
+        {
             return new RestoreVerification(stats.LiveThreads, stats.LiveMessages, 0, 0);
+        }
 
         var kms = new KmsConfig { MasterKeyFile = masterKeyFile };
         using MasterKeySetup keys = MasterKeySetup.Load(kms);
@@ -43,12 +48,18 @@ public static class RestoreVerifier
             {
                 ThreadRecord? thread = store.GetThread(id);
                 if (thread is null || thread.Deleted)
+                {
                     continue;
+                }
+
                 decrypted += await DecryptSampleAsync(cipher, store, thread);
                 sampled++;
             }
             if (!ids.HasAfter || ids.Items.Count == 0)
+            {
                 break;
+            }
+
             after = ids.Items[^1];
         }
         return new RestoreVerification(stats.LiveThreads, stats.LiveMessages, sampled, decrypted);

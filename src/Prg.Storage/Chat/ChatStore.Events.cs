@@ -60,7 +60,9 @@ public sealed partial class ChatStore
         {
             channel.Subscribers.Remove(subscription);
             if (channel.Idle)
+            {
                 _feeds.TryRemove(new KeyValuePair<string, FeedChannel>(subscription.Log.Channel, channel));
+            }
         }
     }
 
@@ -88,14 +90,20 @@ public sealed partial class ChatStore
         var tx = new ChatTx(_kv);
         FeedState state = ReadFeedState(tx, log);
         if (after > durable || after + 1 < state.Oldest)
+        {
             return new FeedRead([], true, durable);
+        }
+
         long end = Math.Min(durable, after + max);
         var events = new List<ChatEvent>((int)(end - after));
         for (long position = after + 1; position <= end; position++)
         {
             // A concurrent write may have trimmed it since the state was read: as good as never kept.
             if (tx.Get(log.EventKey(position), FeedEvent.Decode) is not { } e)
+            {
                 return new FeedRead([], true, durable);
+            }
+
             events.Add(new ChatEvent(position, e.Kind, e.ThreadId ?? log.Owner, e.MessageKey, e.Ts));
         }
         return new FeedRead(events, false, durable);
@@ -106,13 +114,18 @@ public sealed partial class ChatStore
     {
         write.FeedPosition = Stage(write.Tx, ThreadLog(write.ThreadId), write.Events);
         if (write.InboxUser is { } user)
+        {
             write.InboxPosition = Stage(write.Tx, InboxLog(user), write.InboxEvents);
+        }
     }
 
     private long Stage(ChatTx tx, FeedLog log, List<FeedEvent>? events)
     {
         if (events is not { Count: > 0 })
+        {
             return 0;
+        }
+
         FeedState state = ReadFeedState(tx, log);
         foreach (FeedEvent e in events)
         {
@@ -132,9 +145,14 @@ public sealed partial class ChatStore
     private void MarkApplied(ThreadWrite write)
     {
         if (write.FeedPosition > 0)
+        {
             MarkApplied(ThreadLog(write.ThreadId), write.FeedPosition, write.Events!.Count);
+        }
+
         if (write.InboxPosition > 0)
+        {
             MarkApplied(InboxLog(write.InboxUser!), write.InboxPosition, write.InboxEvents!.Count);
+        }
     }
 
     private void MarkApplied(FeedLog log, long position, int count)
@@ -144,9 +162,14 @@ public sealed partial class ChatStore
     private void PublishDurable(ThreadWrite write)
     {
         if (write.FeedPosition > 0)
+        {
             PublishDurable(ThreadLog(write.ThreadId), write.FeedPosition);
+        }
+
         if (write.InboxPosition > 0)
+        {
             PublishDurable(InboxLog(write.InboxUser!), write.InboxPosition);
+        }
     }
 
     private void PublishDurable(FeedLog log, long position)
@@ -155,16 +178,26 @@ public sealed partial class ChatStore
         lock (log.Lock)
         {
             if (!_feeds.TryGetValue(log.Channel, out FeedChannel? channel))
+            {
                 return;
+            }
             // Durability completes in log order, so every position up to this one is durable too.
             if (position > channel.Durable)
+            {
                 channel.Durable = position;
+            }
+
             if (channel.Idle)
+            {
                 _feeds.TryRemove(new KeyValuePair<string, FeedChannel>(log.Channel, channel));
+            }
+
             subscribers = channel.Subscribers.Count == 0 ? [] : [.. channel.Subscribers];
         }
         foreach (FeedSubscription subscriber in subscribers)
+        {
             subscriber.Notify();
+        }
     }
 
     private static FeedState ReadFeedState(ChatTx tx, FeedLog log)

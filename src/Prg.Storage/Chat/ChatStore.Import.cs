@@ -16,15 +16,23 @@ public sealed partial class ChatStore
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         if (!KeySpace.TryParseMessageKey(messageKey, out long ts, out long seq))
+        {
             throw new ArgumentException($"'{messageKey}' is not a prg message key.", nameof(messageKey));
+        }
+
         lock (ThreadLock(threadId))
         {
             ThreadMessages? state = new ChatTx(_kv).Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode);
             if (state is null || state.Deleted)
+            {
                 throw new ChatKeyNotFoundException(ChatKeyKind.Thread, threadId);
+            }
+
             long reserved = _reservedSeq.TryGetValue(threadId, out long last) ? last : state.SeqHighWater;
             if (seq > reserved)
+            {
                 _reservedSeq[threadId] = seq;
+            }
         }
         return new MessageSlot(threadId, messageKey, seq, ts);
     }

@@ -40,12 +40,18 @@ public sealed partial class ChatStore
             {
                 ThreadMessages? state = new ChatTx(_kv).Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode);
                 if (state is null || state.Deleted)
+                {
                     throw new ChatKeyNotFoundException(ChatKeyKind.Thread, threadId);
+                }
+
                 last = state.SeqHighWater;
             }
             seq = last + 1;
             if (seq > KeySpace.MaxSeq)
+            {
                 throw new InvalidOperationException($"Thread '{threadId}' has run out of message sequence numbers.");
+            }
+
             _reservedSeq[threadId] = seq;
             ts = clock();
         }
@@ -64,17 +70,27 @@ public sealed partial class ChatStore
         KeySpace.ValidateUserId(author, nameof(author));
         ArgumentNullException.ThrowIfNull(body);
         if (!KeySpace.TryParseMessageKey(slot.Key, out long ts, out long seq) || ts != slot.Ts || seq != slot.Seq)
+        {
             throw new ArgumentException("The slot was not produced by ReserveMessage.", nameof(slot));
+        }
 
         // The owner's lock too: the post is summarised in the owner's inbox feed.
         if (ReadMeta(threadId) is not { Deleted: false } owner)
+        {
             return ValueTask.FromResult<MessageRecord?>(null);
+        }
+
         return WriteThreadAsync<MessageRecord?>(threadId, owner.Author, w =>
         {
             if (w.State is not { Deleted: false } state)
+            {
                 return null;
+            }
+
             if (ChunkIndex.Chunk(w.Tx, threadId, seq) is { } chunk && chunk.IsPresent(seq))
+            {
                 throw new InvalidOperationException($"Message '{slot.Key}' already exists; a slot can be written once.");
+            }
 
             var entry = new MessageEntry { Author = author, CreatedTs = ts, UpdatedTs = ts, Version = 1, Body = body };
             w.Tx.Put(KeySpace.Message(threadId, slot.Key), entry);
@@ -87,7 +103,10 @@ public sealed partial class ChatStore
             w.Emit(ChatEventKind.MessageCreated, ts, slot.Key);
             w.EmitInbox(owner.Author, ChatEventKind.MessageCreated, ts, slot.Key);
             if (_reservedSeq.TryGetValue(threadId, out long reserved) && reserved <= state.SeqHighWater)
+            {
                 _reservedSeq.TryRemove(new KeyValuePair<string, long>(threadId, reserved));
+            }
+
             return entry.ToPublic(threadId, slot.Key);
         });
     }
@@ -96,7 +115,10 @@ public sealed partial class ChatStore
     public MessageRecord? GetMessage(string threadId, string messageKey)
     {
         if (!KeySpace.IsValidThreadId(threadId) || !KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        {
             return null;
+        }
+
         return new ChatTx(_kv).Get(KeySpace.Message(threadId, messageKey), MessageEntry.Decode)?.ToPublic(threadId, messageKey);
     }
 
@@ -111,16 +133,23 @@ public sealed partial class ChatStore
         ArgumentNullException.ThrowIfNull(newBody);
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        {
             return ValueTask.FromResult(new EditResult(EditStatus.NotFound, null, 0));
+        }
 
         return WriteThreadAsync(threadId, null, w =>
         {
             string key = KeySpace.Message(threadId, messageKey);
             MessageEntry? entry = w.Tx.Get(key, MessageEntry.Decode);
             if (w.State is not { Deleted: false } state || entry is null || entry.Deleted)
+            {
                 return new EditResult(EditStatus.NotFound, null, entry?.Version ?? 0);
+            }
+
             if (entry.Version != expectedVersion)
+            {
                 return new EditResult(EditStatus.Conflict, null, entry.Version);
+            }
 
             w.Tx.Put(KeySpace.MessageVersion(threadId, messageKey, entry.Version), new VersionEntry
             {
@@ -150,14 +179,19 @@ public sealed partial class ChatStore
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out long seq))
+        {
             return ValueTask.FromResult(false);
+        }
 
         return WriteThreadAsync(threadId, null, w =>
         {
             string key = KeySpace.Message(threadId, messageKey);
             MessageEntry? entry = w.Tx.Get(key, MessageEntry.Decode);
             if (w.State is not { Deleted: false } state || entry is null || entry.Deleted)
+            {
                 return false;
+            }
+
             new UpdatedMessageList(w.Tx, threadId, state).Remove(messageKey);
             ChunkIndex.Update(w.Tx, threadId, seq, c => c.SetDeleted(seq));
             entry.Deleted = true;
@@ -201,17 +235,25 @@ public sealed partial class ChatStore
         ArgumentNullException.ThrowIfNull(expectedOldBody);
         ArgumentNullException.ThrowIfNull(newBody);
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        {
             return ValueTask.FromResult(false);
+        }
 
         return WriteThreadAsync(threadId, null, w =>
         {
             string key = KeySpace.Message(threadId, messageKey);
             if (w.Tx.Get(key, MessageEntry.Decode) is not { } entry)
+            {
                 return false;
+            }
+
             if (version == entry.Version)
             {
                 if (!entry.Body.AsSpan().SequenceEqual(expectedOldBody))
+                {
                     return false;
+                }
+
                 entry.Body = newBody;
                 w.Tx.Put(key, entry);
                 return true;
@@ -220,7 +262,10 @@ public sealed partial class ChatStore
             if (version < entry.OldestVersion || version > entry.Version
                 || w.Tx.Get(versionKey, VersionEntry.Decode) is not { } old
                 || !old.Body.AsSpan().SequenceEqual(expectedOldBody))
+            {
                 return false;
+            }
+
             old.Body = newBody;
             w.Tx.Put(versionKey, old);
             return true;
@@ -240,10 +285,15 @@ public sealed partial class ChatStore
         request.Validate();
         var tx = new ChatTx(_kv);
         if (request.Reference is { } reference && !KeySpace.TryParseMessageKey(reference, out _, out _))
+        {
             throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, reference);
+        }
+
         if (request.SortBy == SortBy.CreatedTs && thread is not null)
+        {
             return Pager.Page(new CreatedIndex<T>(tx, threadId, thread.MessageSeqHighWater, ScanChunks(request), load(tx), sizeOf),
                 request, newestFirst: false, thread.LiveMessages);
+        }
 
         ThreadMessages state = tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode)
             ?? throw new ChatKeyNotFoundException(ChatKeyKind.Thread, threadId);

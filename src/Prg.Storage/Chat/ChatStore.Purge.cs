@@ -26,7 +26,10 @@ public sealed partial class ChatStore
             await WriteThreadAsync(threadId, null, w =>
             {
                 if (w.Meta is null)
+                {
                     w.Global = g => ForgetThread(g, threadId);
+                }
+
                 return true;
             }).ConfigureAwait(false);
             return;
@@ -39,7 +42,10 @@ public sealed partial class ChatStore
         await WriteThreadAsync(threadId, null, w =>
         {
             if (w.Meta is not { Purging: true } || w.State is { SeqHighWater: > 0 })
+            {
                 return false;
+            }
+
             w.DeleteThreadRecords();
             _reservedSeq.TryRemove(threadId, out _);
             w.Global = g => ForgetThread(g, threadId);
@@ -89,7 +95,10 @@ public sealed partial class ChatStore
     {
         if (w.Tx.Get(KeySpace.Message(w.ThreadId, messageKey), MessageEntry.Decode) is { Deleted: true }
             && !RemoveMessageRecords(w.Tx, w.ThreadId, messageKey, PurgeBatchOps, out _, out _))
+        {
             return false;
+        }
+
         w.Global = g => DeletedMessages(g).Remove(item);
         return true;
     }
@@ -97,7 +106,10 @@ public sealed partial class ChatStore
     private bool BeginPurge(ThreadWrite w)
     {
         if (w.Meta is not { Purging: false } meta || w.State is not { } state)
+        {
             return false;
+        }
+
         bool wasLive = !meta.Deleted;
         if (wasLive)
         {
@@ -121,9 +133,14 @@ public sealed partial class ChatStore
                 GlobalList queue = DeletedThreads(g);
                 g.Put(queue.NodeKey(w.ThreadId), new ListNode { Ts = 0 });
                 if (queue.Head is { } head)
+                {
                     queue.InsertBefore(w.ThreadId, head);
+                }
                 else
+                {
                     queue.Append(w.ThreadId);
+                }
+
                 queue.Count++;
             };
         }
@@ -134,7 +151,10 @@ public sealed partial class ChatStore
     private static bool PurgeSomeMessages(ThreadWrite w)
     {
         if (w.Meta is not { Purging: true } || w.State is not { SeqHighWater: > 0 } state)
+        {
             return false;
+        }
+
         var dequeued = new List<string>();
         int ops = 0;
         long seq = state.SeqHighWater;
@@ -151,9 +171,14 @@ public sealed partial class ChatStore
                 bool done = RemoveMessageRecords(w.Tx, w.ThreadId, messageKey, PurgeBatchOps - ops, out int removed, out bool wasDeleted);
                 ops += removed;
                 if (!done)
+                {
                     break;
+                }
+
                 if (wasDeleted)
+                {
                     dequeued.Add(DeletedMessageItem(w.ThreadId, messageKey));
+                }
             }
             seq--;
         }
@@ -165,7 +190,9 @@ public sealed partial class ChatStore
             {
                 GlobalList queue = DeletedMessages(g);
                 foreach (string item in dequeued)
+                {
                     queue.Remove(item);
+                }
             };
         }
         return state.SeqHighWater > 0;

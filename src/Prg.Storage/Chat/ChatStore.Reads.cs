@@ -19,12 +19,17 @@ public sealed partial class ChatStore
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out long seq) || ReadMeta(threadId) is not { Deleted: false } owner)
+        {
             return null;
+        }
 
         return await WriteThreadAsync(threadId, owner.Author, w =>
         {
             if (w.State is not { Deleted: false } state || w.Tx.Get(KeySpace.Message(threadId, messageKey), MessageEntry.Decode) is null)
+            {
                 return null;
+            }
+
             string key = KeySpace.ThreadRead(threadId);
             ReadMark mark = w.Tx.Get(key, ReadMark.Decode) ?? new ReadMark();
             if (seq > mark.Seq)

@@ -31,7 +31,10 @@ public sealed partial class ChatStore
     private StatsRecord? StageCounts(ThreadWrite write, int stripe)
     {
         if (write.ThreadsDelta == 0 && write.MessagesDelta == 0)
+        {
             return null;
+        }
+
         StatsRecord current = _stripeCounts[stripe];
         var next = new StatsRecord
         {
@@ -46,7 +49,10 @@ public sealed partial class ChatStore
     private void PublishCounts(ThreadWrite write, int stripe, StatsRecord? counts)
     {
         if (counts is null)
+        {
             return;
+        }
+
         _stripeCounts[stripe] = counts;
         Interlocked.Add(ref _liveThreads, write.ThreadsDelta);
         Interlocked.Add(ref _liveMessages, write.MessagesDelta);

@@ -17,10 +17,16 @@ public sealed partial class ChatStore
         Span<char> id = stackalloc char[18];
         long ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (int i = 7; i >= 0; i--, ms >>= 6)
+        {
             id[i] = IdAlphabet[(int)(ms & 63)];
+        }
+
         ulong random = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         for (int i = 8; i < 18; i++, random >>= 6)
+        {
             id[i] = IdAlphabet[(int)(random & 63)];
+        }
+
         return new string(id);
     }
 
@@ -36,7 +42,10 @@ public sealed partial class ChatStore
         return WriteThreadAsync(threadId, author, w =>
         {
             if (w.Meta is not null)
+            {
                 throw new InvalidOperationException($"Thread '{threadId}' already exists.");
+            }
+
             var meta = new ThreadMeta { Id = threadId, Author = author, CreatedTs = ts, UpdatedTs = ts, Title = title, Kms = kms };
             var state = new ThreadMessages();
             w.Put(meta);
@@ -56,7 +65,10 @@ public sealed partial class ChatStore
             w.Global = g =>
             {
                 if (newUser)
+                {
                     Users(g).Add(author);
+                }
+
                 Registry(g).Add(threadId);
             };
             return meta.ToPublic(state);
@@ -68,7 +80,10 @@ public sealed partial class ChatStore
     {
         // An id no thread can have (too long, control characters) names nothing: not the caller's bug.
         if (!KeySpace.IsValidThreadId(threadId))
+        {
             return null;
+        }
+
         return LoadThread(new ChatTx(_kv), threadId);
     }
 
@@ -81,14 +96,21 @@ public sealed partial class ChatStore
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         if (ReadMeta(threadId) is not { Deleted: false } existing)
+        {
             return null;
+        }
 
         return await WriteThreadAsync(threadId, existing.Author, w =>
         {
             if (w.Meta is not { Deleted: false } meta)
+            {
                 return null;
+            }
+
             if (kms is not null)
+            {
                 meta.Kms = kms;
+            }
             // A new title is a user-visible update; a kms-only change (key rotation) is not.
             if (title is not null)
             {
@@ -113,12 +135,17 @@ public sealed partial class ChatStore
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
         if (ReadMeta(threadId) is not { Deleted: false } existing)
+        {
             return false;
+        }
 
         return await WriteThreadAsync(threadId, existing.Author, w =>
         {
             if (w.Meta is not { Deleted: false } meta || w.State is not { } state)
+            {
                 return false;
+            }
+
             meta.Deleted = true;
             meta.DeletedTs = ts;
             state.Deleted = true;
@@ -145,7 +172,10 @@ public sealed partial class ChatStore
     public Page<string> ListUserThreadIds(string user, PageRequest request)
     {
         if (!KeySpace.IsValidUserId(user))
+        {
             return new Page<string>([], false, false, 0); // no user can have this id
+        }
+
         return PageUserThreads(user, request, (_, list) => IdSource(list));
     }
 
@@ -162,7 +192,10 @@ public sealed partial class ChatStore
         return WriteThreadAsync(threadId, null, w =>
         {
             if (w.Meta is not { Deleted: false } meta || !meta.Title.AsSpan().SequenceEqual(expectedOldTitle))
+            {
                 return false;
+            }
+
             meta.Title = newTitle;
             w.Put(meta);
             return true;
@@ -191,7 +224,10 @@ public sealed partial class ChatStore
         var tx = new ChatTx(_kv);
         UserMeta meta = tx.Get(KeySpace.UserMeta(user), UserMeta.Decode) ?? new UserMeta();
         if (request.Reference is { Length: 0 })
+        {
             throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, "");
+        }
+
         var list = new UserThreadList(tx, user, meta, request.SortBy == SortBy.UpdatedTs);
         return Pager.Page(source(tx, list), request, newestFirst: true, meta.LiveThreads);
     }

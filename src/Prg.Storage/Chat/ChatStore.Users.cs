@@ -13,7 +13,10 @@ public sealed partial class ChatStore
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         if (request.Reference is { } reference)
+        {
             KeySpace.ValidateUserId(reference, nameof(request));
+        }
+
         GlobalList users = Users(new ChatTx(_kv));
         return Pager.Page(IdSource(users), request, newestFirst: false, users.Count);
     }
@@ -36,12 +39,18 @@ public sealed partial class ChatStore
         {
             KeySpace.ValidateThreadId(afterThreadId, nameof(afterThreadId));
             if (!registry.Contains(afterThreadId))
+            {
                 throw new ChatKeyNotFoundException(ChatKeyKind.Thread, afterThreadId);
+            }
+
             next = registry.Next(afterThreadId);
         }
         var ids = new List<string>(Math.Min(limit, 1024));
         for (; next is not null && ids.Count < limit; next = registry.Next(next))
+        {
             ids.Add(next);
+        }
+
         bool hasBefore = ids.Count > 0 ? registry.Prev(ids[0]) is not null : afterThreadId is not null;
         bool hasAfter = ids.Count > 0 && registry.Next(ids[^1]) is not null;
         return new Page<string>(ids, hasBefore, hasAfter, registry.Count);
@@ -66,7 +75,10 @@ public sealed partial class ChatStore
     {
         int split = item.LastIndexOf(':');
         if (split <= 0)
+        {
             throw new InvalidDataException($"Malformed deleted-message queue entry '{item}'.");
+        }
+
         return (item[..split], item[(split + 1)..]);
     }
 
@@ -78,7 +90,10 @@ public sealed partial class ChatStore
         UserMeta user = RequiredUser(tx, meta.Author);
         var created = new UserThreadList(tx, meta.Author, user, byUpdated: false);
         if (!created.Contains(meta.Id))
+        {
             return;
+        }
+
         created.Unlink(meta.Id);
         new UserThreadList(tx, meta.Author, user, byUpdated: true).Unlink(meta.Id);
         tx.Delete(KeySpace.UserThreadNode(meta.Author, meta.Id));

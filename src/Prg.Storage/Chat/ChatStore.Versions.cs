@@ -17,15 +17,23 @@ public sealed partial class ChatStore
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        {
             return [];
+        }
+
         var tx = new ChatTx(_kv);
         if (tx.Get(KeySpace.Message(threadId, messageKey), MessageEntry.Decode) is not { } entry)
+        {
             return [];
+        }
+
         var versions = new List<MessageRecord>(entry.Version - entry.OldestVersion + 1);
         for (int n = entry.OldestVersion; n <= entry.Version; n++)
         {
             if (LoadVersion(tx, threadId, messageKey, entry, n) is { } version)
+            {
                 versions.Add(version);
+            }
         }
         return versions;
     }
@@ -41,10 +49,16 @@ public sealed partial class ChatStore
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         if (!KeySpace.TryParseMessageKey(messageKey, out _, out _))
+        {
             return null;
+        }
+
         var tx = new ChatTx(_kv);
         if (tx.Get(KeySpace.Message(threadId, messageKey), MessageEntry.Decode) is not { } entry)
+        {
             return null;
+        }
+
         var source = new VersionSource(entry.OldestVersion, entry.Version, n => LoadVersion(tx, threadId, messageKey, entry, n));
         return Pager.Page(source, request, newestFirst: false, entry.Version - entry.OldestVersion + 1);
     }
@@ -52,9 +66,15 @@ public sealed partial class ChatStore
     private static MessageRecord? LoadVersion(ChatTx tx, string threadId, string messageKey, MessageEntry entry, int version)
     {
         if (version == entry.Version)
+        {
             return entry.ToPublic(threadId, messageKey);
+        }
+
         if (tx.Get(KeySpace.MessageVersion(threadId, messageKey, version), VersionEntry.Decode) is not { } v)
+        {
             return null;
+        }
+
         return new MessageRecord
         {
             ThreadId = threadId,
@@ -75,7 +95,10 @@ public sealed partial class ChatStore
     {
         int max = _options.MaxVersionsPerMessage;
         if (max == 0)
+        {
             return;
+        }
+
         int excess = Math.Min(entry.Version - entry.OldestVersion + 1 - max, MaxVersionsDroppedPerEdit);
         for (int i = 0; i < excess; i++)
         {

@@ -45,7 +45,10 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.LockStripes < 1 || (options.LockStripes & (options.LockStripes - 1)) != 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(options), options.LockStripes, "LockStripes must be a power of two.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxVersionsPerMessage, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PageScanChunks, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FeedRetention, 1, nameof(options));
@@ -128,7 +131,10 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     {
         object? userLock = userId is null ? null : UserLock(userId);
         if (userLock is not null)
+        {
             Monitor.Enter(userLock);
+        }
+
         try
         {
             int stripe = StripeOf(threadId);
@@ -142,7 +148,9 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
         finally
         {
             if (userLock is not null)
+            {
                 Monitor.Exit(userLock);
+            }
         }
     }
 
@@ -191,7 +199,10 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     {
         var locks = new object[count];
         for (int i = 0; i < count; i++)
+        {
             locks[i] = new object();
+        }
+
         return locks;
     }
 

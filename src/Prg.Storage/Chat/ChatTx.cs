@@ -20,7 +20,10 @@ internal sealed class ChatTx
     public T? Get<T>(string key, DurableKv.ValueDecoder<T> decode) where T : class
     {
         if (_cache.TryGetValue(key, out object? cached))
+        {
             return cached as T ?? (cached is null ? null : throw new InvalidDataException($"Key '{key}' holds an unexpected record type."));
+        }
+
         int max = Encoding.UTF8.GetMaxByteCount(key.Length);
         Span<byte> keyBytes = max <= MaxStackKeyBytes ? stackalloc byte[max] : new byte[max];
         int length = Encoding.UTF8.GetBytes(key, keyBytes);

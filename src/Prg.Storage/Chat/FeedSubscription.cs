@@ -29,6 +29,8 @@ public sealed class FeedSubscription : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
             _store.Unsubscribe(this);
+        }
     }
 }

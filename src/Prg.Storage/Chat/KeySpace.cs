@@ -122,11 +122,17 @@ public static class KeySpace
         ts = 0;
         seq = 0;
         if (messageKey is null || messageKey.Length != TsDigits + 1 + SeqDigits || messageKey[TsDigits] != '-')
+        {
             return false;
+        }
+
         ReadOnlySpan<char> tsPart = messageKey.AsSpan(0, TsDigits);
         ReadOnlySpan<char> seqPart = messageKey.AsSpan(TsDigits + 1);
         if (!AllDigits(tsPart) || !AllDigits(seqPart))
+        {
             return false;
+        }
+
         return long.TryParse(tsPart, NumberStyles.None, CultureInfo.InvariantCulture, out ts)
             && long.TryParse(seqPart, NumberStyles.None, CultureInfo.InvariantCulture, out seq)
             && seq >= 1;
@@ -142,7 +148,10 @@ public static class KeySpace
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         if (id.AsSpan().IndexOfAny('%', ':') < 0)
+        {
             return id;
+        }
+
         var sb = new StringBuilder(id.Length + 8);
         foreach (char c in id)
         {
@@ -162,9 +171,15 @@ public static class KeySpace
     {
         ArgumentException.ThrowIfNullOrEmpty(escaped);
         if (escaped.Contains(':'))
+        {
             throw new FormatException("An escaped id cannot contain ':'.");
+        }
+
         if (!escaped.Contains('%'))
+        {
             return escaped;
+        }
+
         var sb = new StringBuilder(escaped.Length);
         for (int i = 0; i < escaped.Length; i++)
         {
@@ -176,11 +191,18 @@ public static class KeySpace
             }
             ReadOnlySpan<char> code = i + 2 < escaped.Length ? escaped.AsSpan(i + 1, 2) : [];
             if (code.SequenceEqual("25"))
+            {
                 sb.Append('%');
+            }
             else if (code.SequenceEqual("3A"))
+            {
                 sb.Append(':');
+            }
             else
+            {
                 throw new FormatException($"Invalid escape at position {i}.");
+            }
+
             i += 2;
         }
         return sb.ToString();
@@ -203,13 +225,18 @@ public static class KeySpace
     private static void ValidateId(string? id, int maxBytes, string what, string paramName)
     {
         if (IdProblem(id, maxBytes, what) is { } problem)
+        {
             throw new ArgumentException(problem, paramName);
+        }
     }
 
     private static string? IdProblem(string? id, int maxBytes, string what)
     {
         if (string.IsNullOrEmpty(id))
+        {
             return $"The {what} must not be empty.";
+        }
+
         int bytes;
         try
         {
@@ -220,11 +247,16 @@ public static class KeySpace
             return $"The {what} is not valid UTF-16 text.";
         }
         if (bytes > maxBytes)
+        {
             return $"The {what} is {bytes} bytes; the limit is {maxBytes}.";
+        }
+
         foreach (char c in id)
         {
             if (char.IsControl(c))
+            {
                 return $"The {what} must not contain control characters.";
+            }
         }
         return null;
     }
@@ -234,7 +266,9 @@ public static class KeySpace
         foreach (char c in s)
         {
             if (c is < '0' or > '9')
+            {
                 return false;
+            }
         }
         return true;
     }

@@ -36,7 +36,10 @@ internal sealed class MessageReader
         Span<byte> key = length <= MaxStackKeyBytes ? stackalloc byte[length] : new byte[length];
         _keyPrefix.CopyTo(key);
         if (Ascii.FromUtf16(messageKey, key[_keyPrefix.Length..], out _) != OperationStatus.Done)
+        {
             return null; // not a message key (those are ASCII digits and a dash)
+        }
+
         _messageKey = messageKey;
         return _kv.Read(key, _decode, null);
     }

@@ -21,11 +21,19 @@ public sealed record PageRequest
     internal void Validate()
     {
         if (Limit < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(Limit), Limit, "limit must be at least 1");
+        }
+
         if (MaxBytes < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(MaxBytes), MaxBytes, "MaxBytes must be at least 1");
+        }
+
         int refs = (Before is null ? 0 : 1) + (After is null ? 0 : 1) + (Anchor is null ? 0 : 1);
         if (refs > 1)
+        {
             throw new ArgumentException("Only one of anchor, before, after can be specified.");
+        }
     }
 }

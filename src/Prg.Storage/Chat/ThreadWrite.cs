@@ -51,7 +51,10 @@ internal sealed class ThreadWrite(DurableKv kv, string threadId)
     public void EmitInbox(string user, ChatEventKind kind, long ts, string? messageKey = null)
     {
         if (user != LockedUser || (InboxUser is not null && InboxUser != user))
+        {
             throw new InvalidOperationException($"An inbox event for '{user}' needs that user's lock.");
+        }
+
         InboxUser = user;
         (InboxEvents ??= []).Add(new FeedEvent { Kind = kind, Ts = ts, ThreadId = threadId, MessageKey = messageKey });
     }
@@ -70,7 +73,10 @@ internal sealed class ThreadWrite(DurableKv kv, string threadId)
         if (Tx.Get(feedKey, FeedState.Decode) is { } feed)
         {
             for (long position = feed.Oldest; position <= feed.Last; position++)
+            {
                 Tx.Delete(KeySpace.FeedEvent(threadId, position));
+            }
+
             Tx.Delete(feedKey);
         }
     }

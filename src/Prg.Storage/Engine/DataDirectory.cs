@@ -40,7 +40,9 @@ internal sealed class DataDirectory : IDisposable
         lock (OpenInThisProcess)
         {
             if (!OpenInThisProcess.Add(root))
+            {
                 throw new StoreOpenException($"data directory {root} is already open in this process");
+            }
         }
         string path = Path.Combine(root, LockFileName);
         SafeFileHandle? handle = null;
@@ -57,7 +59,10 @@ internal sealed class DataDirectory : IDisposable
         {
             handle?.Dispose();
             lock (OpenInThisProcess)
+            {
                 OpenInThisProcess.Remove(root);
+            }
+
             throw;
         }
     }
@@ -72,7 +77,10 @@ internal sealed class DataDirectory : IDisposable
             string holder = ReadPid(handle);
             // Written by this process, yet not open here: a starting child's inherited copy, gone at its exec.
             if (holder != OwnPid || Environment.TickCount64 > deadline)
+            {
                 throw new StoreOpenException($"data directory {root} is in use by another process (pid {holder})");
+            }
+
             Thread.Sleep(1);
         }
     }
@@ -88,11 +96,17 @@ internal sealed class DataDirectory : IDisposable
         {
             string text = File.ReadAllText(path).Trim();
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version != FormatVersion)
+            {
                 throw new StoreOpenException($"data directory {Root} has format version {text} ({path}); this prg reads format {FormatVersion} only and does not migrate");
+            }
+
             return;
         }
         if (HoldsData())
+        {
             throw new StoreOpenException($"data directory {Root} holds format version 1 data (written by an earlier prg, no {FormatFileName} file); this prg reads format {FormatVersion} only and does not migrate");
+        }
+
         initialize();
         WriteDurably(path, $"{FormatVersion}\n");
     }
@@ -100,10 +114,15 @@ internal sealed class DataDirectory : IDisposable
     public void Dispose()
     {
         if (_lock.IsClosed)
+        {
             return;
+        }
+
         _lock.Dispose(); // closing the descriptor releases the flock
         lock (OpenInThisProcess)
+        {
             OpenInThisProcess.Remove(Root);
+        }
     }
 
     // Anything but the lock and a WAL directory with only our segment files counts as data.
@@ -113,10 +132,16 @@ internal sealed class DataDirectory : IDisposable
         {
             string name = Path.GetFileName(entry);
             if (name == LockFileName || name == FormatFileName + ".tmp")
+            {
                 continue;
+            }
+
             if (name == "wal" && Directory.Exists(entry)
                 && Directory.EnumerateFileSystemEntries(entry).All(f => f.EndsWith(".wal", StringComparison.Ordinal) || f.EndsWith(".tmp", StringComparison.Ordinal)))
+            {
                 continue;
+            }
+
             return true;
         }
         return false;

@@ -61,7 +61,9 @@ public sealed partial class DurableKv
             bool checkpointFile = !relative.StartsWith("..", StringComparison.Ordinal);
             string[] parts = relative.Split(Path.DirectorySeparatorChar);
             if (!checkpointFile || (parts.Length >= 3 && latest.Contains(parts[1])))
+            {
                 files.Add(Listed(path));
+            }
         }
         long size = _segments.SegmentSize;
         for (long segment = checkpointLsn / size; segment <= point / size; segment++)

@@ -25,7 +25,10 @@ public sealed partial class DurableKv
     public unsafe T Read<T>(ReadOnlySpan<byte> key, ValueDecoder<T> decode, T missing)
     {
         if (key.IsEmpty)
+        {
             throw new ArgumentException("Key must not be empty.", nameof(key));
+        }
+
         ArgumentNullException.ThrowIfNull(decode);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         SpanSession session = _spanReaders.TryTake(out SpanSession? pooled)
@@ -45,7 +48,10 @@ public sealed partial class DurableKv
                     using (outputs)
                     {
                         if (!outputs.Next())
+                        {
                             throw new InvalidOperationException("FASTER completed a pending read without an output.");
+                        }
+
                         status = outputs.Current.Status;
                         output = outputs.Current.Output;
                     }
@@ -56,9 +62,14 @@ public sealed partial class DurableKv
                     return missing;
                 }
                 if (output.IsSpanByte)
+                {
                     return decode(output.SpanByte.AsReadOnlySpan());
+                }
+
                 using (output.Memory)
+                {
                     return decode(output.Memory.Memory.Span[..output.Length]);
+                }
             }
         }
         finally
@@ -70,7 +81,9 @@ public sealed partial class DurableKv
     private void DisposeReaders()
     {
         while (_spanReaders.TryTake(out SpanSession? session))
+        {
             session.Dispose();
+        }
     }
 
     /// <summary>Copies a read value into the caller's SpanByte if it fits, else into pooled memory.</summary>

@@ -26,7 +26,10 @@ public sealed partial class DurableKv
             }
             byte[]? cookie = _store.RecoveredCommitCookie;
             if (cookie is not { Length: 8 })
+            {
                 throw new StoreOpenException($"the latest checkpoint in {_checkpointDir} does not record its write-ahead log position; refusing to start");
+            }
+
             start = BinaryPrimitives.ReadInt64LittleEndian(cookie);
         }
 
@@ -46,10 +49,15 @@ public sealed partial class DurableKv
         bool dropped = recovery.TornTailLsn >= 0 || recovery.Skipped.Count > 0;
         // Any replay is folded into a new checkpoint right away (the next open replays nothing).
         if (recovery.Replayed > 0 || dropped)
+        {
             Task.Run(CheckpointCoreAsync).GetAwaiter().GetResult();
+        }
 
         if (recovery.Skipped.Count > 0)
+        {
             report($"salvage: {recovery.Skipped.Count} damaged range(s), {recovery.Skipped.Sum(r => r.To - r.From)} bytes of write-ahead log skipped; {recovery.Replayed} records applied");
+        }
+
         LastRecoveryReplayCount = recovery.Replayed;
         LastRecoveryDroppedTornRecord = recovery.TornTailLsn >= 0;
         SalvagedRanges = recovery.Skipped;
@@ -65,11 +73,17 @@ public sealed partial class DurableKv
     private (long Resume, byte[] Prefix) FenceTail(WalRecovery recovery)
     {
         if (recovery.LastSegmentWithLeftovers < 0)
+        {
             return (recovery.EndLsn, recovery.TailPagePrefix);
+        }
+
         long size = _segments.SegmentSize;
         _segments.WriteSegmentEnd(recovery.EndLsn);
         for (long segment = recovery.EndLsn / size + 1; segment <= recovery.LastSegmentWithLeftovers; segment++)
+        {
             _segments.WriteSegmentEnd(segment * size);
+        }
+
         long resume = (recovery.LastSegmentWithLeftovers + 1) * size;
         _segments.Prepare(resume / size);
         return (resume, []);

@@ -156,9 +156,14 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
         catch
         {
             if (kv is not null)
+            {
                 kv.ReleaseResources();
+            }
             else
+            {
                 directory.Dispose();
+            }
+
             throw;
         }
     }
@@ -235,10 +240,15 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfUnusable();
         if (batch.Count == 0)
+        {
             return default;
+        }
+
         ReadOnlySpan<byte> record = batch.Encoded;
         if (record.Length > _maxRecordBytes)
+        {
             throw new ArgumentException($"Write batch is {record.Length} bytes; the limit is {_maxRecordBytes} (WAL page size).", nameof(batch));
+        }
 
         while (true)
         {
@@ -271,7 +281,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
     public ValueTask WaitDurableAsync(CommitHandle handle, CancellationToken cancellationToken = default)
     {
         if (handle.WalAddress == 0 || _options.Durability == Durability.Relaxed)
+        {
             return default;
+        }
+
         return _wal.WaitDurableAsync(handle.WalAddress, cancellationToken);
     }
 
@@ -317,7 +330,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
             return;
+        }
+
         _stop.Cancel();
         try
         {
@@ -345,12 +361,17 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
         finally
         {
             lock (_writeLock)
+            {
                 _closed = true;
+            }
+
             _maintenanceGate.Release();
             ReleaseResources();
         }
         if (failure is not null)
+        {
             throw new IOException("Closing the store failed; committed data remains recoverable from the WAL on the next open.", failure);
+        }
     }
 
     private Session NewSession() => _store.For(_functions).NewSession<SpanByteFunctions_ByteArrayOutput<Empty>>();
@@ -364,7 +385,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             for (int i = 0; i < count; i++)
             {
                 if (!WalRecord.TryReadOp(record, ref pos, out byte op, out Range keyRange, out Range valueRange))
+                {
                     throw new InvalidDataException("Malformed WAL record.");
+                }
+
                 (int keyOffset, int keyLength) = keyRange.GetOffsetAndLength(record.Length);
                 var key = SpanByte.FromPointer(p + keyOffset, keyLength);
                 Status status;
@@ -379,7 +403,9 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
                     status = session.Delete(ref key);
                 }
                 if (status.IsPending)
+                {
                     session.CompletePending(wait: true);
+                }
             }
         }
     }
@@ -395,7 +421,9 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             _store.CommitCookie = cookie;
             long version = _store.CurrentVersion;
             if (!_store.TryInitiateFullCheckpoint(out _, CheckpointType.FoldOver))
+            {
                 throw new InvalidOperationException("FASTER refused to start a checkpoint because another one is running.");
+            }
             // Holding the write lock until the version switch guarantees no batch is half inside the
             // checkpoint: the checkpoint state is exactly "every WAL record before l0 applied".
             var spin = new SpinWait();
@@ -421,7 +449,10 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
         long begin = _store.Log.BeginAddress;
         long until = _store.Log.SafeReadOnlyAddress;
         if (until <= begin)
+        {
             return 0;
+        }
+
         long newBegin = _maintenanceSession.Compact(until, CompactionType.Lookup);
         Interlocked.Increment(ref _compactions);
         Interlocked.Exchange(ref _hlogBytesAfterCompaction, HybridLogBytes);
@@ -439,9 +470,15 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
     {
         long walBytes = WalBytesSinceCheckpoint;
         if (walBytes <= 0)
+        {
             return false;
+        }
+
         if (walBytes >= _options.CheckpointLogBytes)
+        {
             return true;
+        }
+
         return Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCheckpointTimestamp)) >= _options.CheckpointInterval;
     }
 
@@ -455,15 +492,24 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
                 if (_fault is not null)
+                {
                     return;
+                }
+
                 bool compact = ShouldCompact();
                 if (!compact && !ShouldCheckpoint())
+                {
                     continue;
+                }
+
                 await _maintenanceGate.WaitAsync(token).ConfigureAwait(false);
                 try
                 {
                     if (compact)
+                    {
                         CompactCore();
+                    }
+
                     await CheckpointCoreAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -490,7 +536,9 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
     {
         ObjectDisposedException.ThrowIf(_closed || Volatile.Read(ref _disposed) != 0, this);
         if (_fault is { } fault)
+        {
             throw new InvalidOperationException("The store failed while applying a batch and must be reopened.", fault);
+        }
     }
 
     private void ReleaseResources()

@@ -77,21 +77,45 @@ public sealed class DurableKvOptions
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Directory))
+        {
             throw new ArgumentException("DurableKvOptions.Directory is required.", nameof(Directory));
+        }
+
         if (RelaxedFlushInterval <= TimeSpan.Zero)
+        {
             throw new ArgumentOutOfRangeException(nameof(RelaxedFlushInterval), "must be positive");
+        }
+
         if (CheckpointInterval <= TimeSpan.Zero)
+        {
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "must be positive");
+        }
+
         if (MaintenanceTick <= TimeSpan.Zero)
+        {
             throw new ArgumentOutOfRangeException(nameof(MaintenanceTick), "must be positive");
+        }
+
         if (CheckpointLogBytes <= 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(CheckpointLogBytes), "must be positive");
+        }
+
         if (CompactionMinBytes <= 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(CompactionMinBytes), "must be positive");
+        }
+
         if (!(CompactionGrowthFactor > 1.0))
+        {
             throw new ArgumentOutOfRangeException(nameof(CompactionGrowthFactor), "must be greater than 1");
+        }
+
         if (HybridLogWriteChunkBytes < 0 || HybridLogWriteChunkBytes % 4096 != 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(HybridLogWriteChunkBytes), HybridLogWriteChunkBytes, "must be 0 or a positive multiple of 4096");
+        }
+
         CheckBits(PageSizeBits, 12, 30, nameof(PageSizeBits));
         CheckBits(MemorySizeBits, PageSizeBits + 1, 40, nameof(MemorySizeBits));
         CheckBits(SegmentSizeBits, PageSizeBits, 40, nameof(SegmentSizeBits));
@@ -101,12 +125,16 @@ public sealed class DurableKvOptions
         CheckBits(WalSegmentSizeBits, WalPageSizeBits, 40, nameof(WalSegmentSizeBits));
         // Every operation of a batch must fit in one hybrid-log page; the batch fits in one WAL page.
         if (WalPageSizeBits > PageSizeBits)
+        {
             throw new ArgumentOutOfRangeException(nameof(WalPageSizeBits), WalPageSizeBits, "must not exceed PageSizeBits");
+        }
     }
 
     private static void CheckBits(int value, int min, int max, string name)
     {
         if (value < min || value > max)
+        {
             throw new ArgumentOutOfRangeException(name, value, $"must be between {min} and {max}");
+        }
     }
 }

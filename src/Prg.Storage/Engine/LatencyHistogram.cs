@@ -25,7 +25,10 @@ public sealed class LatencyHistogram
         double seconds = (double)elapsedTicks / Stopwatch.Frequency;
         int bucket = 0;
         while (bucket < s_bounds.Length && seconds > s_bounds[bucket])
+        {
             bucket++;
+        }
+
         Interlocked.Increment(ref _counts[bucket]);
         Interlocked.Add(ref _sumTicks, elapsedTicks);
     }

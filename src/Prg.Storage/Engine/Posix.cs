@@ -30,13 +30,17 @@ internal static partial class Posix
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != EIntr)
+                {
                     throw new IOException($"fdatasync of {path} failed (errno {errno})");
+                }
             }
         }
         finally
         {
             if (added)
+            {
                 file.DangerousRelease();
+            }
         }
     }
 
@@ -45,14 +49,19 @@ internal static partial class Posix
     {
         int fd = open(path, ORdOnly | ODirectory | OCloexec, 0);
         if (fd < 0)
+        {
             throw new IOException($"cannot open directory {path} (errno {Marshal.GetLastPInvokeError()})");
+        }
+
         try
         {
             while (fsync(fd) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != EIntr)
+                {
                     throw new IOException($"fsync of directory {path} failed (errno {errno})");
+                }
             }
         }
         finally
@@ -69,7 +78,10 @@ internal static partial class Posix
     {
         int fd = open(path, ORdWr | OCreat | OCloexec, 0x180);
         if (fd < 0)
+        {
             throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
+        }
+
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
@@ -85,16 +97,23 @@ internal static partial class Posix
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == EWouldBlock)
+                {
                     return false;
+                }
+
                 if (errno != EIntr)
+                {
                     throw new IOException($"cannot lock {path} (errno {errno})");
+                }
             }
             return true;
         }
         finally
         {
             if (added)
+            {
                 file.DangerousRelease();
+            }
         }
     }
 

@@ -52,7 +52,10 @@ public sealed class StoreSnapshot : IDisposable
         {
             int n = RandomAccess.Read(handle, buffer[total..wanted], offset + total);
             if (n == 0)
+            {
                 throw new IOException($"{file.Path} ended at {offset + total} bytes, before the {file.Length} the snapshot pinned");
+            }
+
             total += n;
         }
         return total;
@@ -62,6 +65,8 @@ public sealed class StoreSnapshot : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
             _release();
+        }
     }
 }

@@ -22,18 +22,29 @@ internal static class WalRecord
     {
         count = 0;
         if (record.Length < HeaderSize || record[0] != FormatVersion)
+        {
             return false;
+        }
+
         int declared = BinaryPrimitives.ReadInt32LittleEndian(record[1..]);
         if (declared < 0)
+        {
             return false;
+        }
+
         int pos = HeaderSize;
         for (int i = 0; i < declared; i++)
         {
             if (!TryReadOp(record, ref pos, out _, out _, out _))
+            {
                 return false;
+            }
         }
         if (pos != record.Length)
+        {
             return false;
+        }
+
         count = declared;
         return true;
     }
@@ -45,22 +56,37 @@ internal static class WalRecord
         key = default;
         value = default;
         if (record.Length - pos < 5)
+        {
             return false;
+        }
+
         op = record[pos];
         int keyLen = BinaryPrimitives.ReadInt32LittleEndian(record[(pos + 1)..]);
         pos += 5;
         if (keyLen <= 0 || keyLen > record.Length - pos)
+        {
             return false;
+        }
+
         key = new Range(pos, pos + keyLen);
         pos += keyLen;
         if (op == OpDelete)
+        {
             return true;
+        }
+
         if (op != OpPut || record.Length - pos < 4)
+        {
             return false;
+        }
+
         int valueLen = BinaryPrimitives.ReadInt32LittleEndian(record[pos..]);
         pos += 4;
         if (valueLen < 0 || valueLen > record.Length - pos)
+        {
             return false;
+        }
+
         value = new Range(pos, pos + valueLen);
         pos += valueLen;
         return true;

@@ -74,16 +74,24 @@ public sealed class WriteBatch
     private static void CheckKey(ReadOnlySpan<byte> key)
     {
         if (key.IsEmpty)
+        {
             throw new ArgumentException("Key must not be empty.", nameof(key));
+        }
+
         if (key.Length > MaxKeyLength)
+        {
             throw new ArgumentException($"Key is {key.Length} bytes; the limit is {MaxKeyLength}.", nameof(key));
+        }
     }
 
     private Span<byte> Reserve(int size)
     {
         long needed = (long)_length + size;
         if (needed > Array.MaxLength)
+        {
             throw new ArgumentException("Write batch is too large.");
+        }
+
         if (needed > _buffer.Length)
         {
             long newSize = Math.Max(needed, (long)_buffer.Length * 2);

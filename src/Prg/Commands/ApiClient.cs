@@ -14,7 +14,10 @@ public sealed class ApiClient : IDisposable
     public ApiClient(string url, string apiKey)
     {
         if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out Uri? baseUri) || (baseUri.Scheme != "http" && baseUri.Scheme != "https"))
+        {
             throw new UsageException($"'{url}' is not an http:// or https:// URL");
+        }
+
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
         {
             BaseAddress = baseUri,
@@ -33,7 +36,10 @@ public sealed class ApiClient : IDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
         if (userId is not null)
+        {
             request.Headers.Add("X-User-ID", userId);
+        }
+
         HttpResponseMessage response;
         try
         {
@@ -47,7 +53,10 @@ public sealed class ApiClient : IDisposable
         {
             byte[] body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
+            {
                 throw new ApiCallException((int)response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {ErrorText(body, response.StatusCode)}");
+            }
+
             return body;
         }
     }
@@ -72,7 +81,9 @@ public sealed class ApiClient : IDisposable
         {
             using JsonDocument doc = JsonDocument.Parse(body);
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error))
+            {
                 return error.ToString();
+            }
         }
         catch (JsonException)
         {

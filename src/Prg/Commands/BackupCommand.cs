@@ -91,7 +91,10 @@ public static class BackupCommand
                     {
                         byte[] chunk = await client.SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"/admin/backup/{id}/files/{index}?offset={offset}"));
                         if (chunk.Length == 0 || chunk.Length > size - offset)
+                        {
                             throw new InvalidDataException($"the server sent {chunk.Length} bytes of {path} at offset {offset} (size {size})");
+                        }
+
                         await tar.WriteAsync(chunk, default);
                         offset += chunk.Length;
                         progress.Report($"{index + 1} files, {tar.Position / 1e6:F1} MB");

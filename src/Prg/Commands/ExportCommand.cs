@@ -76,7 +76,9 @@ public static class ExportCommand
             else
             {
                 await foreach (string id in PagesAsync(admin, null, "/admin/users", "users"))
+                {
                     await ExportUserAsync(id, thread);
+                }
             }
             _progress.Clear();
             await output.FlushAsync();
@@ -88,17 +90,25 @@ public static class ExportCommand
             if (onlyThread is not null)
             {
                 if (await OwnsAsync(user, onlyThread))
+                {
                     threads.Add(onlyThread);
+                }
             }
             else
             {
                 // Listed newest first; exported oldest first, the order import recreates them in.
                 await foreach (JsonElement thread in PageObjectsAsync(backend, user, "/frontend/v1/threads", "threads"))
+                {
                     threads.Add(thread.GetProperty("key").GetString()!);
+                }
+
                 threads.Reverse();
             }
             if (threads.Count == 0 && onlyThread is not null)
+            {
                 return;
+            }
+
             await EmitAsync(w => w.WriteString("id", user), "user");
             _users++;
             foreach (string key in threads)
@@ -133,7 +143,10 @@ public static class ExportCommand
                 using JsonDocument page = await backend.SendJsonAsync(HttpMethod.Get, $"{path}?limit={PageLimit}{query}", userId: user);
                 JsonElement pagination = page.RootElement.GetProperty("pagination");
                 if (!pagination.GetProperty("has_before").GetBoolean() || page.RootElement.GetProperty("messages").GetArrayLength() == 0)
+                {
                     break;
+                }
+
                 query = "&before=" + Uri.EscapeDataString(pagination.GetProperty("before_anchor").GetString()!);
             }
             // The oldest page again, then forward.
@@ -141,10 +154,16 @@ public static class ExportCommand
             {
                 using JsonDocument page = await backend.SendJsonAsync(HttpMethod.Get, $"{path}?limit={PageLimit}{query}", userId: user);
                 foreach (JsonElement message in page.RootElement.GetProperty("messages").EnumerateArray())
+                {
                     await ExportMessageAsync(user, path, message);
+                }
+
                 JsonElement pagination = page.RootElement.GetProperty("pagination");
                 if (!pagination.GetProperty("has_after").GetBoolean() || page.RootElement.GetProperty("messages").GetArrayLength() == 0)
+                {
                     break;
+                }
+
                 query = "&after=" + Uri.EscapeDataString(pagination.GetProperty("after_anchor").GetString()!);
             }
         }
@@ -194,7 +213,10 @@ public static class ExportCommand
             foreach (JsonProperty property in source.EnumerateObject())
             {
                 if (property.NameEquals("type"))
+                {
                     continue;
+                }
+
                 property.WriteTo(w);
             }
         }
@@ -202,7 +224,9 @@ public static class ExportCommand
         private static async IAsyncEnumerable<string> PagesAsync(ApiClient client, string? user, string path, string items)
         {
             await foreach (JsonElement item in PageObjectsAsync(client, user, path, items))
+            {
                 yield return item.GetString()!;
+            }
         }
 
         /// <summary>Every item of a paginated list, following after_anchor page by page.</summary>
@@ -214,10 +238,16 @@ public static class ExportCommand
                 using JsonDocument page = await client.SendJsonAsync(HttpMethod.Get, $"{path}?limit={PageLimit}{query}", userId: user);
                 JsonElement list = page.RootElement.GetProperty(items);
                 foreach (JsonElement item in list.EnumerateArray())
+                {
                     yield return item.Clone();
+                }
+
                 JsonElement pagination = page.RootElement.GetProperty("pagination");
                 if (!pagination.GetProperty("has_after").GetBoolean() || list.GetArrayLength() == 0)
+                {
                     yield break;
+                }
+
                 query = "&after=" + Uri.EscapeDataString(pagination.GetProperty("after_anchor").GetString()!);
             }
         }

@@ -42,7 +42,10 @@ public static class ImportCommand
             {
                 lineNumber++;
                 if (line.Length == 0)
+                {
                     continue;
+                }
+
                 await ImportLineAsync(admin, line, counts, retitled);
                 progress.Report(counts.ToString());
             }
@@ -79,7 +82,10 @@ public static class ImportCommand
                 counts.NewThreads += threadNew ? 1 : 0;
                 if (root.TryGetProperty("updated_ts", out JsonElement updatedValue) && root.TryGetProperty("created_ts", out JsonElement createdValue)
                     && updatedValue.TryGetInt64(out long updatedTs) && createdValue.TryGetInt64(out long createdTs) && updatedTs > createdTs)
+                {
                     retitled.Add((updatedTs, line));
+                }
+
                 break;
             case "message":
                 string thread = Required(root, "thread");

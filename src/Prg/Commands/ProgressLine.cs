@@ -13,7 +13,10 @@ public sealed class ProgressLine(string command)
     public void Report(string text)
     {
         if (!_enabled || Stopwatch.GetElapsedTime(_lastDrawn) < Interval)
+        {
             return;
+        }
+
         _lastDrawn = Stopwatch.GetTimestamp();
         Console.Error.Write($"\r{command}: {text}\u001b[K");
     }
@@ -21,6 +24,8 @@ public sealed class ProgressLine(string command)
     public void Clear()
     {
         if (_enabled && _lastDrawn != 0)
+        {
             Console.Error.Write("\r\u001b[K");
+        }
     }
 }

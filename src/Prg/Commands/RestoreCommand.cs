@@ -5,9 +5,9 @@
 // the manifest; with --master-key-file it also decrypts a sample of every thread.
 using System.Globalization;
 using Prg.Api;
-using Prg.Logging;
 using Prg.Api.Operations;
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Commands;
 
@@ -40,7 +40,10 @@ public static class RestoreCommand
         {
             BackupManifest manifest;
             await using (var archive = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            {
                 manifest = BackupRestore.Restore(archive, dataDir);
+            }
+
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"restored {input} into {Path.GetFullPath(dataDir)}: point {manifest.Point}, {manifest.Threads} threads, {manifest.Messages} messages, {manifest.Files.Count} files, {manifest.TotalBytes} bytes; every checksum verified"));
             if (verify)

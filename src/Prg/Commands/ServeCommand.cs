@@ -4,8 +4,8 @@
 using System.Runtime.InteropServices;
 using Prg.Api;
 using Prg.Api.Config;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 
 namespace Prg.Commands;
 

@@ -5,8 +5,8 @@ using System.Text;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 using Prg.Storage.Chat;
 using Prg.Storage.Engine;
 

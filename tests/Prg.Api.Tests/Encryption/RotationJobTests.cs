@@ -4,8 +4,8 @@
 using Prg.Api.Config;
 using Prg.Api.Encryption;
 using Prg.Api.Jobs;
-using Prg.Logging;
 using Prg.Crypto;
+using Prg.Logging;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Tests.Encryption;

@@ -16,8 +16,12 @@ internal static class ChunkIndex
         IndexChunk chunk = tx.Get(key, IndexChunk.Decode) ?? new IndexChunk();
         change(chunk);
         if (chunk.IsEmpty)
+        {
             tx.Delete(key);
+        }
         else
+        {
             tx.Put(key, chunk);
+        }
     }
 }

@@ -21,11 +21,20 @@ internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWa
     public void CheckReference(string reference, bool isAnchor)
     {
         if (!KeySpace.TryParseMessageKey(reference, out long ts, out long seq) || seq > _seqHighWater)
+        {
             throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, reference);
+        }
+
         if (ChunkIndex.Chunk(_tx, _threadId, seq) is { } chunk && chunk.IsLive(seq) && chunk.Ts[IndexChunk.SlotOf(seq)] == ts)
+        {
             return;
+        }
+
         if (ts == 0 && !isAnchor)
+        {
             return; // a position cursor this index handed out
+        }
+
         throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, reference);
     }
 

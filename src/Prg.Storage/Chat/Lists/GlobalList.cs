@@ -70,7 +70,10 @@ internal sealed class GlobalList : KvLinkedList
     public bool Remove(string id)
     {
         if (!Contains(id))
+        {
             return false;
+        }
+
         Unlink(id);
         _tx.Delete(NodeKey(id));
         Count--;

@@ -31,9 +31,14 @@ internal abstract class KvLinkedList
         SetPrev(id, tail);
         SetNext(id, null);
         if (tail is null)
+        {
             Head = id;
+        }
         else
+        {
             SetNext(tail, id);
+        }
+
         Tail = id;
     }
 
@@ -46,11 +51,18 @@ internal abstract class KvLinkedList
     {
         string? newer = null;
         for (string? k = Tail; k is not null && isNewer(k); k = Prev(k))
+        {
             newer = k;
+        }
+
         if (newer is null)
+        {
             Append(id);
+        }
         else
+        {
             InsertBefore(id, newer);
+        }
     }
 
     public void InsertBefore(string id, string before)
@@ -60,9 +72,13 @@ internal abstract class KvLinkedList
         SetNext(id, before);
         SetPrev(before, id);
         if (prev is null)
+        {
             Head = id;
+        }
         else
+        {
             SetNext(prev, id);
+        }
     }
 
     public void Unlink(string id)
@@ -70,13 +86,23 @@ internal abstract class KvLinkedList
         string? prev = Prev(id);
         string? next = Next(id);
         if (prev is null)
+        {
             Head = next;
+        }
         else
+        {
             SetNext(prev, next);
+        }
+
         if (next is null)
+        {
             Tail = prev;
+        }
         else
+        {
             SetPrev(next, prev);
+        }
+
         SetPrev(id, null);
         SetNext(id, null);
     }
@@ -84,7 +110,10 @@ internal abstract class KvLinkedList
     public void MoveToTail(string id)
     {
         if (Tail == id)
+        {
             return;
+        }
+
         Unlink(id);
         Append(id);
     }

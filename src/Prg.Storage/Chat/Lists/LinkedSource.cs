@@ -9,7 +9,9 @@ internal sealed class LinkedSource<T>(KvLinkedList list, Func<string, T?> load, 
     public void CheckReference(string reference, bool isAnchor)
     {
         if (!list.Contains(reference))
+        {
             throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, reference);
+        }
     }
 
     public IPageWalk Walk(string? from, bool towardNewest) => new LinkedWalk(list, from, towardNewest);
@@ -28,9 +30,14 @@ internal sealed class LinkedSource<T>(KvLinkedList list, Func<string, T?> load, 
         public bool TryNext([NotNullWhen(true)] out string? id)
         {
             if (!_started && _at is null)
+            {
                 _at = list.Tail;
+            }
             else if (_at is not null)
+            {
                 _at = towardNewest ? list.Next(_at) : list.Prev(_at);
+            }
+
             _started = true;
             id = _at;
             return id is not null;

@@ -18,14 +18,19 @@ internal static class Pager
         var bytes = new ByteBudget(request.MaxBytes);
         string? reference = request.Reference;
         if (reference is not null)
+        {
             source.CheckReference(reference, isAnchor: request.Anchor is not null);
+        }
 
         if (reference is null)
         {
             IPageWalk walk = source.Walk(null, towardNewest: false);
             (List<T> items, bool more) = Collect(source, walk, request.Limit, ref bytes);
             if (newestFirst)
+            {
                 return new Page<T>(items, false, more, total, AfterCursor: walk.Cursor);
+            }
+
             items.Reverse();
             return new Page<T>(items, more, false, total, BeforeCursor: walk.Cursor);
         }
@@ -63,11 +68,20 @@ internal static class Pager
         while (items.Count < limit)
         {
             if (!walk.TryNext(out string? id))
+            {
                 return (items, walk.Cursor is not null);
+            }
+
             if (source.Load(id) is not { } item)
+            {
                 continue;
+            }
+
             if (!bytes.TryTake(source.SizeOf(item)))
+            {
                 return (items, true);
+            }
+
             items.Add(item);
         }
         return (items, walk.TryNext(out _) || walk.Cursor is not null);
@@ -81,7 +95,10 @@ internal static class Pager
         public bool TryTake(long size)
         {
             if (_used > 0 && size > max - _used)
+            {
                 return false;
+            }
+
             _used += size;
             return true;
         }

@@ -12,9 +12,14 @@ internal sealed class UserThreadList(ChatTx tx, string userId, UserMeta meta, bo
         set
         {
             if (byUpdated)
+            {
                 meta.UpdatedHead = value;
+            }
             else
+            {
                 meta.CreatedHead = value;
+            }
+
             tx.Put(KeySpace.UserMeta(userId), meta);
         }
     }
@@ -25,9 +30,14 @@ internal sealed class UserThreadList(ChatTx tx, string userId, UserMeta meta, bo
         set
         {
             if (byUpdated)
+            {
                 meta.UpdatedTail = value;
+            }
             else
+            {
                 meta.CreatedTail = value;
+            }
+
             tx.Put(KeySpace.UserMeta(userId), meta);
         }
     }
@@ -42,9 +52,14 @@ internal sealed class UserThreadList(ChatTx tx, string userId, UserMeta meta, bo
     {
         UserThreadNode n = Required(id);
         if (byUpdated)
+        {
             n.UpdatedPrev = value;
+        }
         else
+        {
             n.CreatedPrev = value;
+        }
+
         tx.Put(KeySpace.UserThreadNode(userId, id), n);
     }
 
@@ -52,9 +67,14 @@ internal sealed class UserThreadList(ChatTx tx, string userId, UserMeta meta, bo
     {
         UserThreadNode n = Required(id);
         if (byUpdated)
+        {
             n.UpdatedNext = value;
+        }
         else
+        {
             n.CreatedNext = value;
+        }
+
         tx.Put(KeySpace.UserThreadNode(userId, id), n);
     }
 

@@ -20,7 +20,10 @@ internal sealed class VersionSource(int oldest, int current, Func<int, MessageRe
     private int Parse(string reference)
     {
         if (!int.TryParse(reference, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < oldest || version > current)
+        {
             throw new ChatKeyNotFoundException(ChatKeyKind.PageAnchor, reference);
+        }
+
         return version;
     }
 

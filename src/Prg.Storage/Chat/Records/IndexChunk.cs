@@ -53,7 +53,9 @@ internal sealed class IndexChunk : IStoredRecord
         w.WriteInt64((long)Live);
         w.WriteInt64((long)Present);
         foreach (long ts in Ts)
+        {
             w.WriteInt64(ts);
+        }
     }
 
     public static IndexChunk Decode(ReadOnlySpan<byte> data)
@@ -62,10 +64,16 @@ internal sealed class IndexChunk : IStoredRecord
         r.ExpectType(RecordType.IndexChunk);
         var chunk = new IndexChunk { Live = (ulong)r.ReadInt64(), Present = (ulong)r.ReadInt64() };
         for (int i = 0; i < Slots; i++)
+        {
             chunk.Ts[i] = r.ReadInt64();
+        }
+
         r.End();
         if ((chunk.Live & ~chunk.Present) != 0)
+        {
             throw new InvalidDataException("Index chunk marks a message live that is not present.");
+        }
+
         return chunk;
     }
 }

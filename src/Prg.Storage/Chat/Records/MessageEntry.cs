@@ -48,7 +48,10 @@ internal sealed class MessageEntry : IStoredRecord
         };
         r.End();
         if (entry.OldestVersion < 1 || entry.OldestVersion > entry.Version)
+        {
             throw new InvalidDataException("Message record has an invalid version range.");
+        }
+
         return entry;
     }
 

@@ -21,7 +21,9 @@ internal ref struct RecordReader
     {
         byte actual = ReadByte();
         if (actual != type)
+        {
             throw new InvalidDataException($"Stored record has type {actual}, expected {type}.");
+        }
     }
 
     public byte ReadByte() => Take(1)[0];
@@ -36,9 +38,15 @@ internal ref struct RecordReader
     {
         int length = ReadInt32();
         if (length == -1)
+        {
             return null;
+        }
+
         if (length < 0)
+        {
             throw new InvalidDataException("Negative field length in stored record.");
+        }
+
         return Take(length).ToArray();
     }
 
@@ -48,9 +56,15 @@ internal ref struct RecordReader
     {
         int length = ReadInt32();
         if (length == -1)
+        {
             return null;
+        }
+
         if (length < 0)
+        {
             throw new InvalidDataException("Negative field length in stored record.");
+        }
+
         return Encoding.UTF8.GetString(Take(length));
     }
 
@@ -61,7 +75,10 @@ internal ref struct RecordReader
     {
         int length = ReadInt32();
         if (length < 0)
+        {
             throw new InvalidDataException(length == -1 ? "Unexpected null field in stored record." : "Negative field length in stored record.");
+        }
+
         return Take(length);
     }
 
@@ -69,13 +86,18 @@ internal ref struct RecordReader
     public readonly void End()
     {
         if (_pos != _data.Length)
+        {
             throw new InvalidDataException("Trailing bytes in stored record.");
+        }
     }
 
     private ReadOnlySpan<byte> Take(int length)
     {
         if (length > _data.Length - _pos)
+        {
             throw new InvalidDataException("Stored record is truncated.");
+        }
+
         ReadOnlySpan<byte> span = _data.Slice(_pos, length);
         _pos += length;
         return span;

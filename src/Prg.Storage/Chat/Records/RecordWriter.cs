@@ -55,7 +55,10 @@ internal struct RecordWriter
     private Span<byte> Reserve(int size)
     {
         if (_length + size > _buffer.Length)
+        {
             Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + size));
+        }
+
         Span<byte> span = _buffer.AsSpan(_length, size);
         _length += size;
         return span;

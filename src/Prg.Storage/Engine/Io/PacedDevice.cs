@@ -86,7 +86,10 @@ internal sealed class PacedDevice(IDevice inner, PacedWriter writer, bool smallW
         {
             _disposed = true;
             foreach (SafeFileHandle handle in _handles.Values)
+            {
                 handle.Dispose();
+            }
+
             _handles.Clear();
         }
         inner.Dispose();
@@ -116,7 +119,9 @@ internal sealed class PacedDevice(IDevice inner, PacedWriter writer, bool smallW
         lock (_handles)
         {
             if (_handles.Remove(segment, out SafeFileHandle? handle))
+            {
                 handle.Dispose();
+            }
         }
         return inner;
     }
@@ -126,7 +131,9 @@ internal sealed class PacedDevice(IDevice inner, PacedWriter writer, bool smallW
         lock (_handles)
         {
             foreach (int id in _handles.Keys.Where(id => id < segment).ToList())
+            {
                 Closing(id);
+            }
         }
         return inner;
     }

@@ -27,7 +27,10 @@ internal sealed class PacedWriter : IDisposable
     public PacedWriter(int chunkBytes)
     {
         if (chunkBytes < 4096 || chunkBytes % 4096 != 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "must be a positive multiple of 4096");
+        }
+
         _chunkBytes = (uint)chunkBytes;
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "prg-hlog-writer" };
         _thread.Start();
@@ -69,13 +72,22 @@ internal sealed class PacedWriter : IDisposable
             lock (_lock)
             {
                 while (_urgent.Count == 0 && current is null && _bulk.Count == 0 && !_stopping)
+                {
                     Monitor.Wait(_lock);
+                }
+
                 if (_urgent.Count > 0)
+                {
                     urgent = _urgent.Dequeue();
+                }
                 else if (current is null && _bulk.Count > 0)
+                {
                     (current, done) = (_bulk.Dequeue(), 0);
+                }
                 else if (current is null)
+                {
                     break; // stopping and drained
+                }
             }
 
             if (urgent is { } small)

@@ -27,11 +27,17 @@ internal static class Crc32C
         if (Sse42.IsSupported)
         {
             foreach (byte b in data)
+            {
                 crc = Sse42.Crc32(crc, b);
+            }
+
             return ~crc;
         }
         foreach (byte b in data)
+        {
             crc = s_table[(byte)(crc ^ b)] ^ (crc >> 8);
+        }
+
         return ~crc;
     }
 
@@ -42,7 +48,10 @@ internal static class Crc32C
         {
             uint c = i;
             for (int k = 0; k < 8; k++)
+            {
                 c = (c & 1) != 0 ? (c >> 1) ^ Polynomial : c >> 1;
+            }
+
             table[i] = c;
         }
         return table;

@@ -63,7 +63,10 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
             }
             string where = $"offset {offset} of {segments.PathOf(segment)}";
             if (!salvage)
+            {
                 throw new StoreOpenException($"write-ahead log damaged at {where}: the record there fails verification but durable records follow it (LSN {next}); refusing to start (prg serve --salvage skips damaged records)");
+            }
+
             report($"salvage: skipped damaged write-ahead log bytes at {where}, LSN {lsn}..{next} ({next - lsn} bytes); the records in that range are lost");
             result.Skipped.Add((lsn, next));
             lsn = next;
@@ -104,11 +107,20 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
             for (long offset = from; offset <= until; offset += WalRecordHeader.Alignment)
             {
                 if (!WalRecordHeader.TryVerify(data.AsSpan((int)offset), baseLsn + offset, out WalRecordHeader h))
+                {
                     continue;
+                }
+
                 if (first < 0)
+                {
                     first = baseLsn + offset;
+                }
+
                 if (h.DurableBefore > stop)
+                {
                     return (first, true, lastLeftover);
+                }
+
                 lastLeftover = segment;
             }
         }
@@ -118,9 +130,15 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
     private void Load(long segment, long lsn, string why)
     {
         if (_loaded == segment)
+        {
             return;
+        }
+
         if (!segments.Exists(segment))
+        {
             throw new StoreOpenException($"write-ahead log segment {segments.PathOf(segment)} is missing ({why}, LSN {lsn}); refusing to start");
+        }
+
         _data = ReadSegment(segment);
         _loaded = segment;
     }
@@ -136,13 +154,19 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
                 using var handle = segments.OpenForRead(segment);
                 long length = RandomAccess.GetLength(handle);
                 if (length != _segmentSize)
+                {
                     throw new StoreOpenException($"write-ahead log segment {path} is {length} bytes, not {_segmentSize}: it was cut short; refusing to start");
+                }
+
                 int read = 0;
                 while (read < data.Length)
                 {
                     int n = RandomAccess.Read(handle, data.AsSpan(read), read);
                     if (n == 0)
+                    {
                         throw new IOException($"unexpected end of {path} at offset {read}");
+                    }
+
                     read += n; // a short read is continued, never taken for the end of the log
                 }
                 return data;
@@ -150,7 +174,10 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
             catch (IOException e) when (e is not StoreOpenException && e is not FileNotFoundException)
             {
                 if (attempt == ReadAttempts)
+                {
                     throw new StoreOpenException($"cannot read write-ahead log segment {path}: {e.Message}", e);
+                }
+
                 Thread.Sleep(50 * attempt);
             }
         }

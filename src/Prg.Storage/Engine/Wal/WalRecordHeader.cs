@@ -35,7 +35,10 @@ internal readonly record struct WalRecordHeader(uint Length, uint Crc, long Lsn,
         BinaryPrimitives.WriteInt64LittleEndian(destination[8..], lsn);
         BinaryPrimitives.WriteInt64LittleEndian(destination[16..], durableBefore);
         if (!segmentEnd)
+        {
             payload.CopyTo(destination[Size..]);
+        }
+
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Checksum(destination[..Size], segmentEnd ? default : payload));
     }
 
@@ -53,15 +56,24 @@ internal readonly record struct WalRecordHeader(uint Length, uint Crc, long Lsn,
     {
         header = default;
         if (source.Length < Size)
+        {
             return false;
+        }
+
         header = Read(source);
         if (header.Lsn != lsn || header.DurableBefore > lsn)
+        {
             return false;
+        }
+
         ReadOnlySpan<byte> payload = default;
         if (!header.IsSegmentEnd)
         {
             if (header.Length > (uint)(source.Length - Size))
+            {
                 return false;
+            }
+
             payload = source.Slice(Size, (int)header.Length);
         }
         return Checksum(source[..Size], payload) == header.Crc;

@@ -36,7 +36,9 @@ internal sealed class WalSegments
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*" + Suffix))
         {
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out long index))
+            {
                 indices.Add(index);
+            }
         }
         indices.Sort();
         return indices;
@@ -54,7 +56,10 @@ internal sealed class WalSegments
         lock (_filesLock)
         {
             if (Exists(index))
+            {
                 return;
+            }
+
             string temp = Path.Combine(Directory, $"{index}.tmp");
             using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: 0))
             {
@@ -95,11 +100,17 @@ internal sealed class WalSegments
             foreach (long index in present)
             {
                 if (index >= firstKept)
+                {
                     break;
+                }
+
                 if (spares < SparesKept)
                 {
                     using (SafeFileHandle handle = OpenForWrite(index))
+                    {
                         ZeroFill(handle, PathOf(index));
+                    }
+
                     File.Move(PathOf(index), PathOf(nextSpare++));
                     spares++;
                 }
@@ -110,7 +121,9 @@ internal sealed class WalSegments
                 changed = true;
             }
             if (changed)
+            {
                 Posix.FsyncDirectory(Directory);
+            }
         }
     }
 
@@ -118,7 +131,10 @@ internal sealed class WalSegments
     {
         var zeros = new byte[ZeroChunk];
         for (long offset = 0; offset < SegmentSize; offset += ZeroChunk)
+        {
             RandomAccess.Write(handle, zeros.AsSpan(0, (int)Math.Min(ZeroChunk, SegmentSize - offset)), offset);
+        }
+
         Posix.FDataSync(handle, path);
     }
 }

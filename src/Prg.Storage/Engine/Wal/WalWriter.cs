@@ -71,7 +71,9 @@ internal sealed class WalWriter : IDisposable
         get
         {
             lock (_lock)
+            {
                 return _tail;
+            }
         }
     }
 
@@ -105,9 +107,14 @@ internal sealed class WalWriter : IDisposable
                 return false;
             }
             if (nextSegment)
+            {
                 StartNextSegment();
+            }
             else if (_active.Free < size + WalRecordHeader.Size)
+            {
                 StartNextBuffer();
+            }
+
             long durable = Volatile.Read(ref _durable);
             WalRecordHeader.Write(_active.Data.AsSpan(_active.Length, size), _tail, durable, payload);
             _active.Length += size;
@@ -122,7 +129,10 @@ internal sealed class WalWriter : IDisposable
     {
         RequestFlush();
         lock (_freeSignal)
+        {
             Monitor.Wait(_freeSignal, 50);
+        }
+
         ThrowIfFaulted();
     }
 
@@ -130,14 +140,23 @@ internal sealed class WalWriter : IDisposable
     public ValueTask WaitDurableAsync(long lsn, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _durable) >= lsn)
+        {
             return default;
+        }
+
         TaskCompletionSource flush = Volatile.Read(ref _nextFlush);
         // The committer swaps _nextFlush and snapshots the tail in one step: a source read before the
         // swap belongs to a flush that covers lsn (appended earlier); one read after, to the next.
         if (Volatile.Read(ref _durable) >= lsn)
+        {
             return default;
+        }
+
         if (_fault is { } fault)
+        {
             return ValueTask.FromException(new IOException("The write-ahead log failed; the store must be reopened.", fault));
+        }
+
         RequestFlush();
         return new ValueTask(cancellationToken.CanBeCanceled ? flush.Task.WaitAsync(cancellationToken) : flush.Task);
     }
@@ -151,7 +170,10 @@ internal sealed class WalWriter : IDisposable
         long firstKept = Math.Min(lsn, DurableLsn) / _segmentSize;
         long current;
         lock (_lock)
+        {
             current = _tail / _segmentSize;
+        }
+
         _segments.Retire(firstKept, current);
     }
 
@@ -159,13 +181,22 @@ internal sealed class WalWriter : IDisposable
     public void Dispose()
     {
         if (_stopping)
+        {
             return;
+        }
+
         _stopping = true;
         _flushSignal.Release();
         if (_committer.IsAlive)
+        {
             _committer.Join();
+        }
+
         foreach (SafeFileHandle handle in _handles.Values)
+        {
             handle.Dispose();
+        }
+
         _handles.Clear();
         _flushSignal.Dispose();
     }
@@ -175,23 +206,36 @@ internal sealed class WalWriter : IDisposable
     private void RequestFlush()
     {
         if (Interlocked.Exchange(ref _flushRequested, 1) == 0 && !_stopping)
+        {
             _flushSignal.Release();
+        }
     }
 
     private void ThrowIfFaulted()
     {
         if (_stopping)
+        {
             throw new ObjectDisposedException(nameof(WalWriter));
+        }
+
         if (_fault is { } fault)
+        {
             throw new IOException("The write-ahead log failed; the store must be reopened.", fault);
+        }
     }
 
     private WalBuffer? Rent()
     {
         if (_free.TryPop(out WalBuffer? buffer))
+        {
             return buffer;
+        }
+
         if (_allocated >= _bufferCount)
+        {
             return null;
+        }
+
         _allocated++;
         return new WalBuffer(_bufferSize);
     }
@@ -233,17 +277,27 @@ internal sealed class WalWriter : IDisposable
         while (true)
         {
             if (_relaxed)
+            {
                 _flushSignal.Wait(_relaxedInterval);
+            }
             else
+            {
                 _flushSignal.Wait();
+            }
+
             bool last = _stopping;
             // Reset before the snapshot: a request arriving later triggers another round.
             Volatile.Write(ref _flushRequested, 0);
             Interlocked.MemoryBarrier();
             if (_fault is null)
+            {
                 Flush();
+            }
+
             if (last)
+            {
                 return;
+            }
         }
     }
 
@@ -258,7 +312,10 @@ internal sealed class WalWriter : IDisposable
             done = _nextFlush;
             Volatile.Write(ref _nextFlush, NewFlushSource());
             foreach (WalBuffer sealedBuffer in _unwritten)
+            {
                 work.Add((sealedBuffer, sealedBuffer.Length));
+            }
+
             work.Add((_active, _active.Length));
         }
         if (target == Volatile.Read(ref _durable))
@@ -276,7 +333,9 @@ internal sealed class WalWriter : IDisposable
             foreach ((WalBuffer buffer, int to) in work)
             {
                 if (to > buffer.Written)
+                {
                     HandleFor(buffer.Segment);
+                }
             }
             foreach ((WalBuffer buffer, int to) in work)
             {
@@ -288,12 +347,17 @@ internal sealed class WalWriter : IDisposable
                     RandomAccess.Write(handle, buffer.Data.AsSpan(from, end - from), buffer.SegmentOffset + from);
                     buffer.Written = to;
                     if (!synced.Contains(buffer.Segment))
+                    {
                         synced.Add(buffer.Segment);
+                    }
                 }
             }
             long start = Stopwatch.GetTimestamp();
             foreach (long segment in synced)
+            {
                 Posix.FDataSync(_handles[segment], _segments.PathOf(segment));
+            }
+
             _syncLatency.Record(Stopwatch.GetTimestamp() - start);
             Interlocked.Increment(ref _fsyncs);
         }
@@ -305,7 +369,10 @@ internal sealed class WalWriter : IDisposable
             done.TrySetException(new IOException("The write-ahead log could not be written.", e));
             Volatile.Read(ref _nextFlush).TrySetException(new IOException("The write-ahead log could not be written.", e));
             lock (_freeSignal)
+            {
                 Monitor.PulseAll(_freeSignal);
+            }
+
             return;
         }
         Volatile.Write(ref _durable, target);
@@ -330,7 +397,9 @@ internal sealed class WalWriter : IDisposable
         if (freed)
         {
             lock (_freeSignal)
+            {
                 Monitor.PulseAll(_freeSignal);
+            }
         }
         foreach (long segment in _handles.Keys.Where(s => s < current).ToList())
         {
@@ -342,7 +411,10 @@ internal sealed class WalWriter : IDisposable
     private SafeFileHandle HandleFor(long segment)
     {
         if (_handles.TryGetValue(segment, out SafeFileHandle? handle))
+        {
             return handle;
+        }
+
         _segments.Prepare(segment); // normally done ahead (below); this is the fallback
         handle = _segments.OpenForWrite(segment);
         _handles[segment] = handle;
