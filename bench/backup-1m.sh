@@ -40,8 +40,9 @@ t taskset -c 1 "$BIN" backup --url http://127.0.0.1:$PORT --admin-key $ADMIN --o
 echo "archive: $(stat -c %s $d/b.tar) bytes"
 kill -TERM $pid; wait $pid || true
 echo "data dir: $(du -sb $d/data | cut -f1) bytes"
-sync; t taskset -c 1 "$BIN" restore --in $d/b.tar --data-dir $d/r1 >/dev/null
-sync; t taskset -c 1 "$BIN" restore --in $d/b.tar --data-dir $d/r2 --verify --master-key-file $d/master.key >/dev/null
+sync; t taskset -c 1 sh -c "\"$BIN\" restore --in $d/b.tar --data-dir $d/r1 >/dev/null"
+sync; t taskset -c 1 sh -c "\"$BIN\" restore --in $d/b.tar --data-dir $d/r2 --verify --master-key-file $d/master.key >$d/verify.out"
+cat $d/verify.out | tail -3
 sync; t sh -c "cp -r $d/data $d/cp1 && sync"
 tail -2 $d/backup.err
 rm -rf $d
