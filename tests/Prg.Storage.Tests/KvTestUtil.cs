@@ -60,7 +60,7 @@ internal static class KvTestUtil
         {
             if (Path.GetFileName(file) == "LOCK" || file.EndsWith(".tmp", StringComparison.Ordinal))
             {
-                continue; // held (flock) by the live store, or a segment being prepared: a crash leaves neither in use
+                continue; // held (record lock) by the live store, or a segment being prepared: a crash leaves neither in use
             }
 
             FileStream src;

@@ -18,10 +18,8 @@ internal sealed class DataDirectory : IDisposable
     private const string LockFileName = "LOCK";
     private const string FormatFileName = "FORMAT";
 
-    // A child this process is starting holds a copy of every descriptor between fork and exec (O_CLOEXEC
-    // closes it only at exec), and with it our flock: a directory just closed here can look held by
-    // "this process" for that moment. Directories open in this process are tracked to tell the cases apart.
-    private static readonly TimeSpan InheritedLockWait = TimeSpan.FromSeconds(5);
+    // The lock file's record lock excludes other processes only (Posix.TryLockExclusive), so directories
+    // open in this process are tracked here.
     private static readonly HashSet<string> OpenInThisProcess = new(StringComparer.Ordinal);
     private readonly SafeFileHandle _lock;
 
@@ -50,7 +48,7 @@ internal sealed class DataDirectory : IDisposable
         {
             handle = Posix.OpenLockFile(path);
             LockOrRefuse(handle, root, path);
-            byte[] pid = Encoding.ASCII.GetBytes(OwnPid + "\n");
+            byte[] pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
             RandomAccess.SetLength(handle, 0);
             RandomAccess.Write(handle, pid, 0);
             return new DataDirectory(root, handle);
@@ -67,21 +65,11 @@ internal sealed class DataDirectory : IDisposable
         }
     }
 
-    private static string OwnPid => Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-
     private static void LockOrRefuse(SafeFileHandle handle, string root, string path)
     {
-        long deadline = Environment.TickCount64 + (long)InheritedLockWait.TotalMilliseconds;
-        while (!Posix.TryLockExclusive(handle, path))
+        if (!Posix.TryLockExclusive(handle, path))
         {
-            string holder = ReadPid(handle);
-            // Written by this process, yet not open here: a starting child's inherited copy, gone at its exec.
-            if (holder != OwnPid || Environment.TickCount64 > deadline)
-            {
-                throw new StoreOpenException($"data directory {root} is in use by another process (pid {holder})");
-            }
-
-            Thread.Sleep(1);
+            throw new StoreOpenException($"data directory {root} is in use by another process (pid {ReadPid(handle)})");
         }
     }
 
@@ -118,7 +106,7 @@ internal sealed class DataDirectory : IDisposable
             return;
         }
 
-        _lock.Dispose(); // closing the descriptor releases the flock
+        _lock.Dispose(); // closing the descriptor releases the record lock
         lock (OpenInThisProcess)
         {
             OpenInThisProcess.Remove(Root);

@@ -6,7 +6,7 @@ public sealed class DurableKvOptions
 {
     /// <summary>
     /// Data directory (created 0700 if missing). Holds <c>kv/</c> (FASTER), <c>wal/</c> (segments),
-    /// <c>FORMAT</c> and <c>LOCK</c> (flock held while open).
+    /// <c>FORMAT</c> and <c>LOCK</c> (record-locked while open).
     /// </summary>
     public required string Directory { get; init; }
 

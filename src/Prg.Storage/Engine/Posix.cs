@@ -1,6 +1,6 @@
 // The few libc calls .NET does not expose: fdatasync (flush data without a metadata commit when the
 // file's size and blocks are unchanged), fsync of a directory (to make a rename or create durable),
-// and flock (the data directory lock).
+// and a POSIX record lock (the data directory lock).
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -13,10 +13,11 @@ internal static partial class Posix
     private const int OCreat = 0x40;
     private const int ODirectory = 0x10000;
     private const int OCloexec = 0x80000;
-    private const int LockExclusive = 2;
-    private const int LockNonBlocking = 4;
+    private const int FSetLock = 6;
+    private const short WriteLock = 1;
     private const int EIntr = 4;
-    private const int EWouldBlock = 11;
+    private const int EAgain = 11;
+    private const int EAccess = 13;
 
     /// <summary>Flushes the file's data (and only the metadata needed to read it back).</summary>
     public static void FDataSync(SafeFileHandle file, string path)
@@ -85,7 +86,12 @@ internal static partial class Posix
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    /// <summary>Takes an exclusive non-blocking flock on <paramref name="file"/>; false if another holder has it.</summary>
+    /// <summary>
+    /// Takes an exclusive, non-blocking POSIX record lock on the whole of <paramref name="file"/>; false if
+    /// another process has it. Unlike flock, the lock belongs to this process and is not inherited by the
+    /// children it starts (a child between fork and exec would otherwise keep a closed store's lock), and
+    /// it does not exclude this process itself: DataDirectory refuses a second open in-process.
+    /// </summary>
     public static bool TryLockExclusive(SafeFileHandle file, string path)
     {
         bool added = false;
@@ -93,10 +99,11 @@ internal static partial class Posix
         try
         {
             int fd = (int)file.DangerousGetHandle();
-            while (flock(fd, LockExclusive | LockNonBlocking) != 0)
+            var whole = new RecordLock { Type = WriteLock };
+            while (fcntl(fd, FSetLock, ref whole) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == EWouldBlock)
+                if (errno is EAgain or EAccess)
                 {
                     return false;
                 }
@@ -124,7 +131,18 @@ internal static partial class Posix
     private static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int flock(int fd, int operation);
+    private static partial int fcntl(int fd, int cmd, ref RecordLock recordLock);
+
+    // struct flock on 64-bit Linux: l_type, l_whence, l_start, l_len, l_pid (start 0, length 0 = the whole file).
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RecordLock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);
