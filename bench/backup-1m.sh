@@ -5,29 +5,11 @@
 set -eu
 BIN=${1:-artifacts/prg/prg}; PORT=18601; KEY=bench-backend-key; ADMIN=bench-admin-key
 MESSAGES=${MESSAGES:-1000000}
-d=$(mktemp -d); "$BIN" keygen --out $d/master.key >/dev/null
-cat > $d/config.yaml <<CONF
-server:
-  address: 127.0.0.1
-  port: $PORT
-  db_path: $d/data
-  api_keys:
-    backend: [$KEY]
-    admin: [$ADMIN]
-    signing: [bench-signing-key]
-  rate_limit:
-    rps: 0
-encryption:
-  enabled: true
-  kms:
-    mode: embedded
-    master_key_file: $d/master.key
-logging:
-  level: warn
-CONF
+. "$(dirname "$0")/bench-server.sh"
+d=$(mktemp -d); bench_config $d $PORT true "$BIN"
 taskset -c 0 "$BIN" serve --config $d/config.yaml 2>$d/serve.log & pid=$!
 trap 'kill $pid 2>/dev/null; cat $d/serve.log >&2' ERR
-for i in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+bench_wait_ready $PORT
 count() { curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:$PORT/metrics | awk '/^prg_messages /{print $2}'; }
 while :; do
   n=$(count); n=${n:-0}

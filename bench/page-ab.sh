@@ -11,35 +11,17 @@ set -u
 PORT=18310; KEY=bench-backend-key
 SECS=${SECS:-10}; ROUNDS=${ROUNDS:-3}; OUT=${OUT:-artifacts/page-ab}
 mkdir -p "$OUT"
+. "$(dirname "$0")/bench-server.sh"
 pages() { curl -s -H 'Authorization: Bearer bench-admin-key' http://127.0.0.1:$PORT/metrics \
   | awk '/^prg_http_requests_total/ && /messages/ && /GET/ && /2xx/ { n += $NF } END { print n + 0 }'; }
 cpu() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 run() { # binary label enabled(true|false) round
   local bin=$1 label=$2 enc=$3 round=$4 d; d=$(mktemp -d)
-  "$bin" keygen --out $d/master.key >/dev/null
-  cat > $d/config.yaml <<CONF
-server:
-  address: 127.0.0.1
-  port: $PORT
-  db_path: $d/data
-  api_keys:
-    backend: [$KEY]
-    admin: [bench-admin-key]
-    signing: [bench-signing-key]
-  rate_limit:
-    rps: 0
-encryption:
-  enabled: $enc
-  kms:
-    mode: embedded
-    master_key_file: $d/master.key
-logging:
-  level: warn
-CONF
+  bench_config $d $PORT $enc "$bin"
   local wrap=()
   case $label in *-nothp) wrap=(python3 -c 'import ctypes, os, sys; ctypes.CDLL(None).prctl(41, 1, 0, 0, 0); os.execv(sys.argv[1], sys.argv[1:])') ;; esac
   taskset -c 0 "${wrap[@]}" "$bin" serve --config $d/config.yaml 2>$d/serve.log & local pid=$!
-  for _ in $(seq 200); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.05; done
+  bench_wait_ready $PORT
   local perf=""
   if [ "${PROFILE:-0}" = 1 ] && [ "$round" = 1 ]; then
     perf record -F 999 -g -p $pid -o "$OUT/perf-$label-enc$enc.data" -- sleep $((SECS + 2)) >/dev/null 2>&1 & perf=$!

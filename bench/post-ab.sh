@@ -5,31 +5,13 @@
 # usage: bench/post-ab.sh PRG_BINARY LABEL   (run it for two binaries back to back and compare)
 set -u
 BIN=$1; LABEL=$2; PORT=18300; KEY=bench-backend-key
-d=$(mktemp -d); "$BIN" keygen --out $d/master.key >/dev/null
-cat > $d/config.yaml <<CONF
-server:
-  address: 127.0.0.1
-  port: $PORT
-  db_path: $d/data
-  api_keys:
-    backend: [$KEY]
-    admin: [admin-k]
-    signing: [bench-signing-key]
-  rate_limit:
-    rps: 0
-encryption:
-  enabled: true
-  kms:
-    mode: embedded
-    master_key_file: $d/master.key
-logging:
-  level: warn
-CONF
+. "$(dirname "$0")/bench-server.sh"
+d=$(mktemp -d); bench_config $d $PORT true "$BIN"
 taskset -c 0 "$BIN" serve --config $d/config.yaml 2>$d/serve.log & pid=$!
-for i in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+bench_wait_ready $PORT
 for r in ${RATES:-2000 5000}; do
   taskset -c 1 "$BIN" bench http --url http://127.0.0.1:$PORT --api-key $KEY --connections 64 --threads 1 --quiet --mix post=1 --seconds ${SECS:-10} --rate $r > $d/r.txt
   echo "$LABEL rate=$r $(grep -E '^post ' $d/r.txt | tail -1)"
 done
-curl -s -H "Authorization: Bearer admin-k" http://127.0.0.1:$PORT/metrics | grep -E "prg_storage_commit_seconds_bucket|^prg_storage_(checkpoints|compactions|fsyncs|commits)_total|^dotnet_gc_collections_total|prg_storage_commit_seconds_(sum|count)|dotnet_gc_pause" 
+curl -s -H "Authorization: Bearer bench-admin-key" http://127.0.0.1:$PORT/metrics | grep -E "prg_storage_commit_seconds_bucket|^prg_storage_(checkpoints|compactions|fsyncs|commits)_total|^dotnet_gc_collections_total|prg_storage_commit_seconds_(sum|count)|dotnet_gc_pause" 
 kill -TERM $pid; wait $pid; rm -rf $d
