@@ -7,31 +7,18 @@ using Prg.Crypto;
 
 namespace Prg.Api.Tests.Encryption;
 
-public sealed class EncryptionFailureStatusTests : IAsyncLifetime
+public sealed class EncryptionFailureStatusTests : EmbeddedCipherFixture
 {
-    private readonly MemoryDekStore _dekStore = new();
-    private EmbeddedKeyProvider _provider = null!;
-    private RecordCipher _cipher = null!;
-
-    public Task InitializeAsync()
-    {
-        _provider = new EmbeddedKeyProvider(new KeyRing(MasterKey.Generate()), _dekStore);
-        _cipher = new RecordCipher(_provider);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
-
     [Fact]
     public async Task AKeyTheProviderDoesNotKnowIsA500CountedAsUnknownKey()
     {
         // Provisioned but never stored: the thread's key id is unknown to the DEK store.
-        byte[] kms = await _cipher.CreateThreadKeysAsync("lost", default);
+        byte[] kms = await Cipher.CreateThreadKeysAsync("lost", default);
 
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.SealAsync(kms, RecordAad.ForTitle("lost"), "x"u8.ToArray(), default).AsTask());
+        var e = await Assert.ThrowsAsync<ApiException>(() => Cipher.SealAsync(kms, RecordAad.ForTitle("lost"), "x"u8.ToArray(), default).AsTask());
 
         Assert.Equal(500, e.Status);
-        Assert.Equal(1, _cipher.Failures.UnknownKeys);
+        Assert.Equal(1, Cipher.Failures.UnknownKeys);
     }
 
     [Fact]
@@ -39,10 +26,10 @@ public sealed class EncryptionFailureStatusTests : IAsyncLifetime
     {
         byte[] corrupt = Encoding.UTF8.GetBytes("""{"key_id":""");
 
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenAsync(corrupt, RecordAad.ForTitle("t"), [1, 2, 3], default).AsTask());
+        var e = await Assert.ThrowsAsync<ApiException>(() => Cipher.OpenAsync(corrupt, RecordAad.ForTitle("t"), [1, 2, 3], default).AsTask());
 
         Assert.Equal(500, e.Status);
-        Assert.Equal(1, _cipher.Failures.CorruptKeyMaterial);
+        Assert.Equal(1, Cipher.Failures.CorruptKeyMaterial);
     }
 
     [Fact]

@@ -8,20 +8,9 @@ using Prg.Crypto;
 
 namespace Prg.Api.Tests.Encryption;
 
-public sealed class RecordCipherPageTests : IAsyncLifetime
+public sealed class RecordCipherPageTests : EmbeddedCipherFixture
 {
-    private readonly MemoryDekStore _dekStore = new();
-    private EmbeddedKeyProvider _provider = null!;
-    private RecordCipher _cipher = null!;
-
-    public Task InitializeAsync()
-    {
-        _provider = new EmbeddedKeyProvider(new KeyRing(MasterKey.Generate()), _dekStore);
-        _cipher = new RecordCipher(new CountingKeyProvider(_provider));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
+    protected override IKeyProvider WrapProvider(EmbeddedKeyProvider provider) => new CountingKeyProvider(provider);
 
     [Fact]
     public async Task APageOpensToTheSamePlaintextsAsSingleOpens()
@@ -29,12 +18,12 @@ public sealed class RecordCipherPageTests : IAsyncLifetime
         byte[] kms = await NewThreadAsync("t1");
         var items = await SealPageAsync(kms, "t1", 50);
 
-        using DecryptedBatch page = await _cipher.OpenPageAsync(kms, items, default);
+        using DecryptedBatch page = await Cipher.OpenPageAsync(kms, items, default);
 
         Assert.Equal(50, page.Count);
         for (int i = 0; i < items.Count; i++)
         {
-            byte[] single = await _cipher.OpenAsync(kms, items[i].Aad, items[i].Frame.ToArray(), default);
+            byte[] single = await Cipher.OpenAsync(kms, items[i].Aad, items[i].Frame.ToArray(), default);
             Assert.Equal(single, page[i].ToArray());
             Assert.Equal($"message {i}", Encoding.UTF8.GetString(page[i]));
         }
@@ -49,10 +38,10 @@ public sealed class RecordCipherPageTests : IAsyncLifetime
         tampered[^1] ^= 1;
         items[3] = (tampered, items[3].Aad);
 
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenPageAsync(kms, items, default).AsTask());
+        var e = await Assert.ThrowsAsync<ApiException>(() => Cipher.OpenPageAsync(kms, items, default).AsTask());
 
         Assert.Equal(500, e.Status);
-        Assert.Equal(1, _cipher.AuthenticationFailures);
+        Assert.Equal(1, Cipher.AuthenticationFailures);
     }
 
     [Fact]
@@ -60,12 +49,12 @@ public sealed class RecordCipherPageTests : IAsyncLifetime
     {
         byte[] kms = await NewThreadAsync("t1");
         var old = await SealPageAsync(kms, "t1", 2);
-        DekInfo rotated = await _provider.RotateDekAsync(KeyIds.ForThread("t1"));
+        DekInfo rotated = await Provider.RotateDekAsync(KeyIds.ForThread("t1"));
         byte[] newKms = rotated.Material.ToUtf8Json();
-        byte[] fresh = await _cipher.SealAsync(newKms, new RecordAad("t1", "m9:v1"), "new"u8.ToArray(), default);
+        byte[] fresh = await Cipher.SealAsync(newKms, new RecordAad("t1", "m9:v1"), "new"u8.ToArray(), default);
 
         Assert.Equal(2u, DataFrame.ReadDekVersion(fresh));
-        using DecryptedBatch page = await _cipher.OpenPageAsync(newKms, [.. old, (fresh, new RecordAad("t1", "m9:v1"))], default);
+        using DecryptedBatch page = await Cipher.OpenPageAsync(newKms, [.. old, (fresh, new RecordAad("t1", "m9:v1"))], default);
         Assert.Equal("new", Encoding.UTF8.GetString(page[2]));
         Assert.Equal("message 0", Encoding.UTF8.GetString(page[0]));
     }
@@ -75,9 +64,9 @@ public sealed class RecordCipherPageTests : IAsyncLifetime
     {
         byte[] kms = await NewThreadAsync("t1");
         var items = await SealPageAsync(kms, "t1", 50);
-        (await _cipher.OpenPageAsync(kms, items, default)).Dispose();
+        (await Cipher.OpenPageAsync(kms, items, default)).Dispose();
 
-        long perPage = AllocatedPerPage(_cipher, kms, items);
+        long perPage = AllocatedPerPage(Cipher, kms, items);
 
         Assert.InRange(perPage, 1, 50 * 24); // far below 50 arrays of a plaintext each
     }
@@ -94,20 +83,13 @@ public sealed class RecordCipherPageTests : IAsyncLifetime
         return (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
     }
 
-    private async Task<byte[]> NewThreadAsync(string threadId)
-    {
-        byte[] kms = await _cipher.CreateThreadKeysAsync(threadId, default);
-        _dekStore.Put(kms);
-        return kms;
-    }
-
     private async Task<List<(ReadOnlyMemory<byte> Frame, RecordAad Aad)>> SealPageAsync(byte[] kms, string threadId, int count)
     {
         var items = new List<(ReadOnlyMemory<byte> Frame, RecordAad Aad)>();
         for (int i = 0; i < count; i++)
         {
             var aad = RecordAad.ForMessageVersion(threadId, $"m{i}", 1);
-            items.Add((await _cipher.SealAsync(kms, aad, Encoding.UTF8.GetBytes($"message {i}"), default), aad));
+            items.Add((await Cipher.SealAsync(kms, aad, Encoding.UTF8.GetBytes($"message {i}"), default), aad));
         }
 
         return items;

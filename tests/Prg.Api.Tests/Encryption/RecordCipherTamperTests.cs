@@ -8,38 +8,18 @@ using Prg.Crypto;
 
 namespace Prg.Api.Tests.Encryption;
 
-public sealed class RecordCipherTamperTests : IAsyncLifetime
+public sealed class RecordCipherTamperTests : EmbeddedCipherFixture
 {
-    private readonly MemoryDekStore _dekStore = new();
-    private EmbeddedKeyProvider _provider = null!;
-    private RecordCipher _cipher = null!;
-
-    public Task InitializeAsync()
-    {
-        _provider = new EmbeddedKeyProvider(new KeyRing(MasterKey.Generate()), _dekStore);
-        _cipher = new RecordCipher(_provider);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
-
-    private async Task<byte[]> NewThreadAsync(string threadId)
-    {
-        byte[] kms = await _cipher.CreateThreadKeysAsync(threadId, default);
-        _dekStore.Put(kms);
-        return kms;
-    }
-
     private Task<byte[]> SealAsync(byte[] kms, RecordAad aad, string text) =>
-        _cipher.SealAsync(kms, aad, Encoding.UTF8.GetBytes(text), default).AsTask();
+        Cipher.SealAsync(kms, aad, Encoding.UTF8.GetBytes(text), default).AsTask();
 
     private async Task AssertRejectedAsync(byte[] kms, RecordAad aad, byte[] frame)
     {
-        long before = _cipher.AuthenticationFailures;
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenAsync(kms, aad, frame, default).AsTask());
+        long before = Cipher.AuthenticationFailures;
+        var e = await Assert.ThrowsAsync<ApiException>(() => Cipher.OpenAsync(kms, aad, frame, default).AsTask());
         Assert.Equal(500, e.Status);
         Assert.StartsWith("decryption failed", e.Message);
-        Assert.Equal(before + 1, _cipher.AuthenticationFailures);
+        Assert.Equal(before + 1, Cipher.AuthenticationFailures);
     }
 
     [Fact]
@@ -48,8 +28,8 @@ public sealed class RecordCipherTamperTests : IAsyncLifetime
         byte[] kms = await NewThreadAsync("t1");
         var aad = RecordAad.ForMessageVersion("t1", "m1", 1);
         byte[] frame = await SealAsync(kms, aad, "hello");
-        Assert.Equal("hello", Encoding.UTF8.GetString(await _cipher.OpenAsync(kms, aad, frame, default)));
-        Assert.Equal(0, _cipher.AuthenticationFailures);
+        Assert.Equal("hello", Encoding.UTF8.GetString(await Cipher.OpenAsync(kms, aad, frame, default)));
+        Assert.Equal(0, Cipher.AuthenticationFailures);
     }
 
     [Fact]
@@ -114,17 +94,17 @@ public sealed class RecordCipherTamperTests : IAsyncLifetime
             frames[i] = await SealAsync(kms, aads[i], $"message {i}");
         }
         var page = aads.Select((aad, i) => ((ReadOnlyMemory<byte>)frames[i], aad)).ToArray();
-        using (DecryptedBatch opened = await _cipher.OpenPageAsync(kms, page, default))
+        using (DecryptedBatch opened = await Cipher.OpenPageAsync(kms, page, default))
         {
             Assert.Equal(Enumerable.Range(0, 5).Select(i => $"message {i}"), Enumerable.Range(0, opened.Count).Select(i => Encoding.UTF8.GetString(opened[i])));
         }
 
         (frames[1], frames[3]) = (frames[3], frames[1]);
         page = aads.Select((aad, i) => ((ReadOnlyMemory<byte>)frames[i], aad)).ToArray();
-        var e = await Assert.ThrowsAsync<ApiException>(() => _cipher.OpenPageAsync(kms, page, default).AsTask());
+        var e = await Assert.ThrowsAsync<ApiException>(() => Cipher.OpenPageAsync(kms, page, default).AsTask());
         Assert.Equal(500, e.Status);
         Assert.StartsWith("decryption failed", e.Message);
-        Assert.Equal(1, _cipher.AuthenticationFailures);
+        Assert.Equal(1, Cipher.AuthenticationFailures);
     }
 
     [Fact]
@@ -133,16 +113,16 @@ public sealed class RecordCipherTamperTests : IAsyncLifetime
         byte[] kms = await NewThreadAsync("t1");
         var aad1 = RecordAad.ForMessageVersion("t1", "m1", 1);
         byte[] old = await SealAsync(kms, aad1, "before");
-        DekInfo rotated = await _provider.RotateDekAsync(KeyIds.ForThread("t1"));
+        DekInfo rotated = await Provider.RotateDekAsync(KeyIds.ForThread("t1"));
         Assert.Equal(2u, rotated.DekVersion);
-        byte[] kmsAfter = _dekStore.Kms(KeyIds.ForThread("t1"));
+        byte[] kmsAfter = DekStore.Kms(KeyIds.ForThread("t1"));
 
         var aad2 = RecordAad.ForMessageVersion("t1", "m2", 1);
         byte[] fresh = await SealAsync(kmsAfter, aad2, "after");
         Assert.Equal(1u, DataFrame.ReadDekVersion(old));
         Assert.Equal(2u, DataFrame.ReadDekVersion(fresh));
-        Assert.Equal("before", Encoding.UTF8.GetString(await _cipher.OpenAsync(kmsAfter, aad1, old, default)));
-        Assert.Equal("after", Encoding.UTF8.GetString(await _cipher.OpenAsync(kmsAfter, aad2, fresh, default)));
+        Assert.Equal("before", Encoding.UTF8.GetString(await Cipher.OpenAsync(kmsAfter, aad1, old, default)));
+        Assert.Equal("after", Encoding.UTF8.GetString(await Cipher.OpenAsync(kmsAfter, aad2, fresh, default)));
         // A rotation does not loosen the binding: the old frame still refuses another address.
         await AssertRejectedAsync(kmsAfter, aad2, old);
     }
