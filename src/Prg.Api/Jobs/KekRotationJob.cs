@@ -236,7 +236,7 @@ public sealed class KekRotationJob(
     private async ValueTask<Outcome> RewrapAsync(string threadId, Parameters p, EmbeddedKeyProvider? verifier, CancellationToken cancellationToken)
     {
         ThreadRecord? thread = store.GetThread(threadId);
-        if (thread is null || thread.Deleted || thread.Kms.Length == 0)
+        if (thread is null || thread.Deleted || thread.AppData.Length == 0)
         {
             // Gone, deleted (its meta takes no more writes and retention will purge it), or never encrypted.
             return Outcome.Skipped;
@@ -267,7 +267,7 @@ public sealed class KekRotationJob(
             {
                 return Outcome.Skipped;
             }
-            ThreadKeyMaterial material = ThreadKeyMaterial.Parse(after.Kms);
+            ThreadKeyMaterial material = ThreadKeyMaterial.Parse(after.AppData);
             if (!IsUnder(material, p))
             {
                 log.Warn("KEK rotation verify: a thread key is not wrapped under the new master key", LogField.Text("key_id", keyId));

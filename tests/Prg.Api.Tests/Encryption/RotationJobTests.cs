@@ -87,10 +87,10 @@ public sealed class RotationJobTests
         await AssertAllReadAsync(s, written);
         var rotatedThread = s.Store.GetThread(thread)!;
         Assert.Equal(2u, DataFrame.ReadDekVersion(rotatedThread.Title));
-        var title = await s.Cipher.OpenAsync(rotatedThread.Kms, RecordAad.ForTitle(thread), rotatedThread.Title, default);
+        var title = await s.Cipher.OpenAsync(rotatedThread.AppData, RecordAad.ForTitle(thread), rotatedThread.Title, default);
         Assert.Equal("rotating", System.Text.Encoding.UTF8.GetString(title));
         Assert.Equal(job.Id, s.DekRotation.LatestJobId(thread));
-        Assert.Equal(2u, ThreadKeyMaterial.Parse(rotatedThread.Kms).CurrentDekVersion);
+        Assert.Equal(2u, ThreadKeyMaterial.Parse(rotatedThread.AppData).CurrentDekVersion);
         Assert.Equal(0, s.Cipher.AuthenticationFailures);
     }
 
@@ -153,7 +153,7 @@ public sealed class RotationJobTests
             Assert.Equal(Path.GetFullPath(newPath), kek.KeyFile);
             foreach (var thread in written.Keys.Select(k => k.Thread).Distinct())
             {
-                var material = ThreadKeyMaterial.Parse(s.Store.GetThread(thread)!.Kms);
+                var material = ThreadKeyMaterial.Parse(s.Store.GetThread(thread)!.AppData);
                 Assert.All(material.Versions, v => Assert.Equal((newKekId, 2u), (v.KekId, v.KekVersion)));
             }
             await AssertAllReadAsync(s, written);
@@ -193,7 +193,7 @@ public sealed class RotationJobTests
             Assert.Contains("using the master key recorded by a KEK rotation", s.LogText.ToString());
             await AssertAllReadAsync(s, written);
             string fresh = await s.CreateThreadAsync("bob", "after restart");
-            Assert.Equal(KekIdOf(newPath), ThreadKeyMaterial.Parse(s.Store.GetThread(fresh)!.Kms).Current.KekId);
+            Assert.Equal(KekIdOf(newPath), ThreadKeyMaterial.Parse(s.Store.GetThread(fresh)!.AppData).Current.KekId);
         }
     }
 

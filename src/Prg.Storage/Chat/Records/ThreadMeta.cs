@@ -12,7 +12,7 @@ internal sealed class ThreadMeta : IStoredRecord
     public long DeletedTs;
     public bool Purging;
     public byte[] Title = [];
-    public byte[] Kms = [];
+    public byte[] AppData = [];
 
     public void WriteTo(ref RecordWriter w)
     {
@@ -25,7 +25,7 @@ internal sealed class ThreadMeta : IStoredRecord
         w.WriteInt64(DeletedTs);
         w.WriteBool(Purging);
         w.WriteBytes(Title);
-        w.WriteBytes(Kms);
+        w.WriteBytes(AppData);
     }
 
     public static ThreadMeta Decode(ReadOnlySpan<byte> data)
@@ -42,7 +42,7 @@ internal sealed class ThreadMeta : IStoredRecord
             DeletedTs = r.ReadInt64(),
             Purging = r.ReadBool(),
             Title = r.ReadBytes(),
-            Kms = r.ReadBytes(),
+            AppData = r.ReadBytes(),
         };
         r.End();
         return meta;
@@ -57,7 +57,7 @@ internal sealed class ThreadMeta : IStoredRecord
         Deleted = Deleted,
         DeletedTs = DeletedTs,
         Title = Title,
-        Kms = Kms,
+        AppData = AppData,
         LiveMessages = state?.LiveMessages ?? 0,
         MessageSeqHighWater = state?.SeqHighWater ?? 0,
     };
