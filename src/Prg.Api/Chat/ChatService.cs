@@ -7,7 +7,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Chat;
 
-public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatService
+public sealed partial class ChatService(ChatStore store, RecordCipher cipher) : IChatService
 {
     /// <summary>Concurrent edits of one message are retried this often before the caller sees a conflict.</summary>
     private const int EditAttempts = 4;

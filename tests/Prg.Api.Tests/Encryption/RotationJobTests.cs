@@ -95,6 +95,30 @@ public sealed class RotationJobTests
     }
 
     [Fact]
+    public async Task DekRotationLeavesABodyItCannotOpenAsItIsCountsItAndReSealsTheRest()
+    {
+        using var dir = new TempDirectory();
+        string keyPath = NewKeyFile(dir, "master.key");
+        await using var s = EncryptedStore.Open(dir.Combine("store"), KeyFile(keyPath));
+        string thread = await s.CreateThreadAsync("alice", "rotating");
+        string good = await s.PostAsync(thread, "alice", "{\"n\":1}");
+        string bad = await s.PostAsync(thread, "alice", "{\"n\":2}");
+        byte[] sealedBody = s.Store.GetMessage(thread, bad)!.Body;
+        byte[] damaged = [.. sealedBody];
+        damaged[^1] ^= 0x01; // the tag no longer authenticates
+        Assert.True(await s.Store.ReplaceBodyAsync(thread, bad, 1, sealedBody, damaged));
+
+        var (job, _) = await s.DekRotation.StartAsync(s.Store.GetThread(thread)!, default);
+        await s.Jobs.WhenFinished(job.Id).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, s.Jobs.Get(job.Id)!.Errors);
+        Assert.Equal(damaged, s.Store.GetMessage(thread, bad)!.Body);
+        Assert.Equal(2u, DataFrame.ReadDekVersion(s.Store.GetMessage(thread, good)!.Body));
+        Assert.Contains("DEK rotation cannot read a stored body", s.LogText.ToString());
+        Assert.Contains(bad, s.LogText.ToString());
+    }
+
+    [Fact]
     public async Task ASecondDekRotationOfAThreadWhileOneRunsIsAConflict()
     {
         using var dir = new TempDirectory();
