@@ -62,8 +62,15 @@ public sealed class RecordLayoutTests
     {
         var meta = new ThreadMeta
         {
-            Id = "t1", Author = "alice", CreatedTs = 10, UpdatedTs = 20, Deleted = true, DeletedTs = 30, Purging = false,
-            Title = [1, 2], AppData = [3],
+            Id = "t1",
+            Author = "alice",
+            CreatedTs = 10,
+            UpdatedTs = 20,
+            Deleted = true,
+            DeletedTs = 30,
+            Purging = false,
+            Title = [1, 2],
+            AppData = [3],
         };
         byte[] expected = new Expected(0x12).Text("t1").Text("alice").Int64(10).Int64(20).Byte(1).Int64(30).Byte(0)
             .Blob([1, 2]).Blob([3]).Bytes;
