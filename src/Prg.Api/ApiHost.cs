@@ -104,8 +104,8 @@ public sealed class ApiHost : IAsyncDisposable
         _jobs = new JobRunner(_store, _log);
         ThreadMetaDekStore? dekStore = null;
         CountingKeyProvider? counted = null;
-        KekRotationJob? kekRotation = null;
-        DekRotationJob? dekRotation = null;
+        EmbeddedKeyProvider? embedded = null;
+        KekStateStore? kekState = null;
         if (keyService is not null)
         {
             // External mode: the server never holds a raw DEK, except that a configured local master
@@ -115,27 +115,35 @@ public sealed class ApiHost : IAsyncDisposable
                 ? keyService
                 : new FallbackKeyProvider(keyService, masterKeys.CreateFallbackRing(), dekStore);
             _provider = counted = new CountingKeyProvider(provider);
-            dekRotation = new DekRotationJob(_store, counted, _jobs, _log, dekStore);
-            _jobs.Register(dekRotation);
         }
         else if (masterKeys is not null)
         {
             // The store's KEK rotation state decides which key is current (see MasterKeySetup).
-            var kekState = new KekStateStore(_store);
+            kekState = new KekStateStore(_store);
             var keyRing = masterKeys.CreateKeyRing(kekState, _jobs.Store, _log);
             dekStore = new ThreadMetaDekStore(_store);
-            var embedded = new EmbeddedKeyProvider(keyRing, dekStore);
+            embedded = new EmbeddedKeyProvider(keyRing, dekStore);
             _provider = counted = new CountingKeyProvider(embedded);
-            kekRotation = new KekRotationJob(_store, embedded, counted, dekStore, kekState, _jobs, _log);
-            dekRotation = new DekRotationJob(_store, counted, _jobs, _log, dekStore);
-            _jobs.Register(kekRotation);
-            _jobs.Register(dekRotation);
         }
 
         var keys = ApiKeyRing.FromConfig(server.ApiKeys);
         var metrics = new ApiMetrics();
         _retention = new Retention(_store, config.Retention, _log);
         var cipher = new RecordCipher(_provider, dekStore);
+        var chat = new ChatService(_store, cipher);
+        // Rotation jobs re-seal through the chat service; KEK rotation exists only with an embedded key.
+        KekRotationJob? kekRotation = null;
+        DekRotationJob? dekRotation = null;
+        if (counted is not null && dekStore is not null)
+        {
+            if (embedded is not null && kekState is not null)
+            {
+                kekRotation = new KekRotationJob(chat, embedded, counted, dekStore, kekState, _jobs, _log);
+                _jobs.Register(kekRotation);
+            }
+            dekRotation = new DekRotationJob(chat, counted, _jobs, _log, dekStore);
+            _jobs.Register(dekRotation);
+        }
         var encryptionMetrics = new EncryptionMetrics(cipher, counted, _jobs);
         var storageMetrics = new StorageMetrics(_store.EngineStats);
         var feeds = new Feeds.FeedServices(config.Feeds);
@@ -150,7 +158,7 @@ public sealed class ApiHost : IAsyncDisposable
         };
         var services = new ApiServices
         {
-            Chat = new ChatService(_store, cipher),
+            Chat = chat,
             Store = _store,
             Cipher = cipher,
             Keys = keys,

@@ -86,13 +86,13 @@ public sealed class ChatStoreTests
         ThreadRecord? rekeyed = await store.UpdateThreadAsync("t1", null, B("kms1b"), 40);
         Assert.NotNull(rekeyed);
         Assert.Equal("one", S(rekeyed!.Title));
-        Assert.Equal("kms1b", S(rekeyed.Kms));
+        Assert.Equal("kms1b", S(rekeyed.AppData));
         Assert.Equal(10, rekeyed.UpdatedTs);
         Assert.Equal(["t2", "t1"], store.ListThreads("alice", new PageRequest { SortBy = SortBy.UpdatedTs }).Items.Select(t => t.Id));
 
         ThreadRecord? updated = await store.UpdateThreadAsync("t1", B("one!"), null, 45);
         Assert.Equal("one!", S(updated!.Title));
-        Assert.Equal("kms1b", S(updated.Kms));
+        Assert.Equal("kms1b", S(updated.AppData));
         Assert.Equal(45, updated.UpdatedTs);
         Assert.Equal(["t2", "t1"], store.ListThreads("alice", new PageRequest()).Items.Select(t => t.Id));
         Assert.Equal(["t1", "t2"], store.ListThreads("alice", new PageRequest { SortBy = SortBy.UpdatedTs }).Items.Select(t => t.Id));

@@ -7,7 +7,7 @@ using Prg.Storage.Chat;
 
 namespace Prg.Api.Chat;
 
-public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatService
+public sealed partial class ChatService(ChatStore store, RecordCipher cipher) : IChatService
 {
     /// <summary>Concurrent edits of one message are retried this often before the caller sees a conflict.</summary>
     private const int EditAttempts = 4;
@@ -35,14 +35,14 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
 
     public async ValueTask<ThreadRecord?> RenameThreadAsync(ThreadRecord thread, ReadOnlyMemory<byte> title, CancellationToken ct)
     {
-        var sealedTitle = await cipher.SealAsync(thread.Kms, RecordAad.ForTitle(thread.Id), title, ct);
-        return await store.UpdateThreadAsync(thread.Id, sealedTitle, kms: null, UnixNanos.Now());
+        var sealedTitle = await cipher.SealAsync(thread.AppData, RecordAad.ForTitle(thread.Id), title, ct);
+        return await store.UpdateThreadAsync(thread.Id, sealedTitle, appData: null, UnixNanos.Now());
     }
 
     public ValueTask<bool> DeleteThreadAsync(ThreadRecord thread) => store.DeleteThreadAsync(thread.Id, UnixNanos.Now());
 
     public ValueTask<byte[]> OpenTitleAsync(ThreadRecord thread, CancellationToken ct) =>
-        cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ct);
+        cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, ct);
 
     public async ValueTask<PlainPage<ThreadRecord>> ListThreadsAsync(string author, PageRequest request, CancellationToken ct)
     {
@@ -74,7 +74,7 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
         {
             return null;
         }
-        var sealedBody = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ct);
+        var sealedBody = await cipher.SealAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ct);
         return await store.CreateMessageAsync(slot, author, sealedBody);
     }
 
@@ -88,7 +88,7 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
                 return new EditResult(EditStatus.NotFound, null, 0);
             }
             var next = current.Version + 1;
-            var sealedBody = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, current.Key, next), body, ct);
+            var sealedBody = await cipher.SealAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, current.Key, next), body, ct);
             result = await store.EditMessageAsync(thread.Id, current.Key, current.Version, sealedBody, UnixNanos.Now());
             if (result.Status != EditStatus.Conflict)
             {
@@ -105,7 +105,7 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
         store.MarkReadAsync(thread.Id, messageKey, UnixNanos.Now());
 
     public ValueTask<byte[]> OpenBodyAsync(ThreadRecord thread, MessageRecord message, CancellationToken ct) =>
-        cipher.OpenAsync(thread.Kms, AadOf(message), message.Body, ct);
+        cipher.OpenAsync(thread.AppData, AadOf(message), message.Body, ct);
 
     public async ValueTask<PlainPage<MessageRecord>> ListMessagesAsync(ThreadRecord thread, PageRequest request, CancellationToken ct)
     {
@@ -137,7 +137,7 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
         {
             items[i] = (messages[i].Body, AadOf(messages[i]));
         }
-        return cipher.OpenPageAsync(thread.Kms, items, ct);
+        return cipher.OpenPageAsync(thread.AppData, items, ct);
     }
 
     private static RecordAad AadOf(MessageRecord message) =>

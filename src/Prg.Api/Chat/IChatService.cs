@@ -62,4 +62,20 @@ public interface IChatService
 
     /// <summary>Admin: a thread's live message keys (no message is decrypted).</summary>
     Page<string> ListMessageKeys(ThreadRecord thread, PageRequest request);
+
+    /// <summary>Admin: every thread id (live or deleted) after <paramref name="afterThreadId"/>, in id order.</summary>
+    /// <exception cref="ChatKeyNotFoundException"><paramref name="afterThreadId"/> is no longer stored.</exception>
+    Page<string> ListAllThreadIds(string? afterThreadId, int limit);
+
+    /// <summary>
+    /// Key rotation: re-seals the live thread's title under data key version <paramref name="keyVersion"/> if it is
+    /// sealed under an older one (a rename meanwhile wins). Null when done or not needed, else why it could not be read.
+    /// </summary>
+    ValueTask<ResealFailure?> ResealTitleAsync(string threadId, uint keyVersion, CancellationToken ct);
+
+    /// <summary>
+    /// Key rotation: re-seals every stored version of these messages that is sealed under a data key version older than
+    /// <paramref name="keyVersion"/>, each only if unchanged meanwhile; returns those that could not be read (left as they are).
+    /// </summary>
+    ValueTask<IReadOnlyList<ResealFailure>> ResealMessagesAsync(string threadId, IReadOnlyList<string> messageKeys, uint keyVersion, CancellationToken ct);
 }

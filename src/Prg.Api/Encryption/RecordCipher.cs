@@ -12,6 +12,9 @@ public sealed class RecordCipher(IKeyProvider? provider, ThreadMetaDekStore? dek
 
     public bool Enabled => provider is not null;
 
+    /// <summary>The provider underneath, for key rotation's batch re-seal (ChatService.Reseal); null when off.</summary>
+    internal IKeyProvider? Provider => provider;
+
     /// <summary>Failed seals and opens by kind (metrics).</summary>
     public EncryptionFailures Failures { get; } = new();
 

@@ -16,18 +16,18 @@ public sealed class ThreadMetaDekStore(ChatStore store) : IDekStore
         {
             return ValueTask.FromResult<ThreadKeyMaterial?>(pending);
         }
-        if (!KeyIds.TryGetThreadId(keyId, out var threadId) || store.GetThread(threadId) is not { Kms.Length: > 0 } thread)
+        if (!KeyIds.TryGetThreadId(keyId, out var threadId) || store.GetThread(threadId) is not { AppData.Length: > 0 } thread)
         {
             return ValueTask.FromResult<ThreadKeyMaterial?>(null);
         }
-        return ValueTask.FromResult<ThreadKeyMaterial?>(ThreadKeyMaterial.Parse(thread.Kms));
+        return ValueTask.FromResult<ThreadKeyMaterial?>(ThreadKeyMaterial.Parse(thread.AppData));
     }
 
     public async ValueTask SaveAsync(ThreadKeyMaterial material, CancellationToken cancellationToken)
     {
         // Rotation and rewrap of an existing thread's key: a durable update of its kms block only.
         if (!KeyIds.TryGetThreadId(material.KeyId, out var threadId)
-            || await store.UpdateThreadAsync(threadId, title: null, kms: material.ToUtf8Json(), UnixNanosNow()) is null)
+            || await store.UpdateThreadAsync(threadId, title: null, appData: material.ToUtf8Json(), UnixNanosNow()) is null)
         {
             throw new UnknownKeyException($"no live thread holds key '{material.KeyId}'", UnknownKeyReason.KeyId);
         }

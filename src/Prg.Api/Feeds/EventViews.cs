@@ -33,12 +33,12 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
         if (e.Kind is ChatEventKind.MessageCreated or ChatEventKind.MessageUpdated
             && store.GetMessage(e.ThreadId, e.MessageKey!) is { Deleted: false } message)
         {
-            var body = await cipher.OpenAsync(thread.Kms, RecordAad.ForMessageVersion(message.ThreadId, message.Key, message.Version), message.Body, ct);
+            var body = await cipher.OpenAsync(thread.AppData, RecordAad.ForMessageVersion(message.ThreadId, message.Key, message.Version), message.Body, ct);
             return new EventData(thread, message, body, EventShape.Message);
         }
         if (e.Kind is ChatEventKind.ThreadUpdated or ChatEventKind.ThreadCreated && !thread.Deleted)
         {
-            return new EventData(thread, null, await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ct), EventShape.Thread);
+            return new EventData(thread, null, await cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, ct), EventShape.Thread);
         }
         return new EventData(thread, null, null, EventShape.Deleted);
     }

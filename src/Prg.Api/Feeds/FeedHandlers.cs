@@ -27,7 +27,7 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
     {
         ctx.Items = Authenticate(ctx, ThreadScope(ctx.RouteValues["t"]));
         var thread = Access.OwnedThread(chat, ctx);
-        await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
+        await cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
         await ServeAsync(ctx, new ThreadFeedSource(store, _views, thread.Id), signal => store.SubscribeFeed(thread.Id, signal.Set));
     }
 

@@ -143,13 +143,13 @@ public sealed class KmsAdminHandlers(ChatStore store, JobRunner jobs, KekRotatio
 
     private static ThreadKeyMaterial MaterialOf(ThreadRecord thread)
     {
-        if (thread.Kms.Length == 0)
+        if (thread.AppData.Length == 0)
         {
             throw new ApiException(409, "thread has no encryption key (it was created with encryption off)");
         }
         try
         {
-            return ThreadKeyMaterial.Parse(thread.Kms);
+            return ThreadKeyMaterial.Parse(thread.AppData);
         }
         catch (KeyMaterialFormatException e)
         {

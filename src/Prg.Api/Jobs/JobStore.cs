@@ -1,5 +1,7 @@
 // Where job records live: sys key "job:<id>" per job (kept after it finishes, so its outcome stays
-// readable) and "jobs:active", the ids of unfinished jobs, read at start-up to resume them.
+// readable), "jobs:active", the ids of unfinished jobs, read at start-up to resume them, and the
+// latest job of a kind per subject (a thread's DEK rotation) under a key its job kind names.
+using System.Text;
 using System.Text.Json;
 using Prg.Storage.Chat;
 
@@ -34,6 +36,12 @@ public sealed class JobStore(ChatStore store)
             throw new InvalidDataException($"job record {jobId} is not valid JSON: {e.Message}", e);
         }
     }
+
+    /// <summary>The job id last recorded under <paramref name="key"/> (e.g. a thread's latest DEK rotation), if any.</summary>
+    public string? LatestJobId(string key) => store.GetSys(key) is { } id ? Encoding.UTF8.GetString(id) : null;
+
+    /// <summary>Durably records <paramref name="jobId"/> as the latest job under <paramref name="key"/>.</summary>
+    public ValueTask SetLatestJobIdAsync(string key, string jobId) => store.PutSysAsync(key, Encoding.UTF8.GetBytes(jobId));
 
     /// <summary>Durably writes the record (a copy the caller no longer mutates).</summary>
     public ValueTask SaveAsync(JobRecord record)

@@ -13,7 +13,7 @@ using Prg.Storage.Chat;
 namespace Prg.Api.Jobs;
 
 public sealed class KekRotationJob(
-    ChatStore store,
+    IChatService chat,
     EmbeddedKeyProvider embedded,
     IKeyProvider provider,
     ThreadMetaDekStore dekStore,
@@ -103,7 +103,7 @@ public sealed class KekRotationJob(
             };
             // The job is durable before the new key wraps anything: a crash from here on restarts
             // with the new key current (MasterKeySetup reads the unfinished job).
-            JobContext job = await runner.CreateAsync(KindName, parameters, store.ListAllThreadIds(null, 1).Total).ConfigureAwait(false);
+            JobContext job = await runner.CreateAsync(KindName, parameters, chat.ListAllThreadIds(null, 1).Total).ConfigureAwait(false);
             if (!retry)
             {
                 try
@@ -169,13 +169,13 @@ public sealed class KekRotationJob(
             Page<string> page;
             try
             {
-                page = store.ListAllThreadIds(cursor, BatchSize);
+                page = chat.ListAllThreadIds(cursor, BatchSize);
             }
             catch (ChatKeyNotFoundException) when (cursor is not null)
             {
                 // The cursor thread was purged since; start over (done threads are no-ops).
                 cursor = null;
-                job.Restart(store.ListAllThreadIds(null, 1).Total);
+                job.Restart(chat.ListAllThreadIds(null, 1).Total);
                 continue;
             }
             if (page.Items.Count == 0)
@@ -235,8 +235,8 @@ public sealed class KekRotationJob(
 
     private async ValueTask<Outcome> RewrapAsync(string threadId, Parameters p, EmbeddedKeyProvider? verifier, CancellationToken cancellationToken)
     {
-        ThreadRecord? thread = store.GetThread(threadId);
-        if (thread is null || thread.Deleted || thread.Kms.Length == 0)
+        ThreadRecord? thread = chat.GetThread(threadId);
+        if (thread is null || thread.Deleted || thread.AppData.Length == 0)
         {
             // Gone, deleted (its meta takes no more writes and retention will purge it), or never encrypted.
             return Outcome.Skipped;
@@ -262,12 +262,12 @@ public sealed class KekRotationJob(
 
         try
         {
-            ThreadRecord? after = store.GetThread(threadId);
+            ThreadRecord? after = chat.GetThread(threadId);
             if (after is null || after.Deleted)
             {
                 return Outcome.Skipped;
             }
-            ThreadKeyMaterial material = ThreadKeyMaterial.Parse(after.Kms);
+            ThreadKeyMaterial material = ThreadKeyMaterial.Parse(after.AppData);
             if (!IsUnder(material, p))
             {
                 log.Warn("KEK rotation verify: a thread key is not wrapped under the new master key", LogField.Text("key_id", keyId));

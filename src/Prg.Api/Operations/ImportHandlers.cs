@@ -92,7 +92,7 @@ public sealed class ImportHandlers(ChatStore store, RecordCipher cipher)
         if (version == 1)
         {
             MessageSlot slot = prgKey ? Reserve(() => store.ReserveImportedMessage(thread.Id, sourceKey)) : Reserve(() => store.ReserveMessage(thread.Id, created));
-            byte[] sealedBody = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ctx.Aborted);
+            byte[] sealedBody = await cipher.SealAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ctx.Aborted);
             try
             {
                 _ = await store.CreateMessageAsync(slot, author, sealedBody) ?? throw ApiException.NotFound("thread not found");
@@ -114,7 +114,7 @@ public sealed class ImportHandlers(ChatStore store, RecordCipher cipher)
             throw new ApiException(409, $"version {version} of message {sourceKey} needs version {version - 1} first (have {existing?.Version ?? 0})");
         }
 
-        byte[] sealedVersion = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, existing.Key, version), body, ctx.Aborted);
+        byte[] sealedVersion = await cipher.SealAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, existing.Key, version), body, ctx.Aborted);
         EditResult result = await store.EditMessageAsync(thread.Id, existing.Key, version - 1, sealedVersion, updated);
         if (result.Status != EditStatus.Ok)
         {

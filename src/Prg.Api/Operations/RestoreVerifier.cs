@@ -84,11 +84,11 @@ public static class RestoreVerifier
     {
         try
         {
-            await cipher.OpenAsync(thread.Kms, RecordAad.ForTitle(thread.Id), thread.Title, CancellationToken.None);
+            await cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, CancellationToken.None);
             int count = 1;
             foreach (MessageRecord message in store.ListMessages(thread, new PageRequest { Limit = MessagesSampledPerThread }).Items)
             {
-                await cipher.OpenAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, message.Key, message.Version), message.Body, CancellationToken.None);
+                await cipher.OpenAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, message.Key, message.Version), message.Body, CancellationToken.None);
                 count++;
             }
             return count;

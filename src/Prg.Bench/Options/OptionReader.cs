@@ -1,6 +1,7 @@
 // Turns the raw text of `prg bench` options into checked values, with errors that name the option,
 // the bad value and what is accepted.
 using System.Globalization;
+using System.Numerics;
 
 namespace Prg.Bench;
 
@@ -37,38 +38,11 @@ public sealed class OptionReader
         return value;
     }
 
-    public int GetInt(string name, int defaultValue, int min, int max)
-    {
-        string? text = _lookup(name);
-        if (text is null)
-        {
-            return defaultValue;
-        }
+    public int GetInt(string name, int defaultValue, int min, int max) =>
+        GetNumber(name, defaultValue, min, max, NumberStyles.None, "a whole number");
 
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-        {
-            throw Error($"--{name} '{text}' must be a whole number from {min} to {max}");
-        }
-
-        return value;
-    }
-
-    public double GetDouble(string name, double defaultValue, double min, double max)
-    {
-        string? text = _lookup(name);
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value)
-            || !double.IsFinite(value) || value < min || value > max)
-        {
-            throw Error($"--{name} '{text}' must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        return value;
-    }
+    public double GetDouble(string name, double defaultValue, double min, double max) =>
+        GetNumber(name, defaultValue, min, max, NumberStyles.AllowDecimalPoint, "a number");
 
     /// <summary>A comma-separated list of whole numbers, each in range, without duplicates.</summary>
     public int[] GetIntList(string name, int[] defaultValue, int min, int max)
@@ -100,4 +74,20 @@ public sealed class OptionReader
     }
 
     public BenchOptionException Error(string message) => new($"{_command}: {message}");
+
+    private T GetNumber<T>(string name, T defaultValue, T min, T max, NumberStyles styles, string what) where T : INumber<T>
+    {
+        string? text = _lookup(name);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!T.TryParse(text, styles, CultureInfo.InvariantCulture, out T? value) || !T.IsFinite(value) || value < min || value > max)
+        {
+            throw Error($"--{name} '{text}' must be {what} from {min.ToString(null, CultureInfo.InvariantCulture)} to {max.ToString(null, CultureInfo.InvariantCulture)}");
+        }
+
+        return value;
+    }
 }

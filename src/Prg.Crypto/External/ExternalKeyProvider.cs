@@ -30,6 +30,8 @@ public sealed class ExternalKeyProvider : IKeyProvider
     private static readonly byte[] s_rotateDekHead = KmsClient.Head("POST", KmsProtocol.RotateDekPath);
     private static readonly byte[] s_rewrapDekHead = KmsClient.Head("POST", KmsProtocol.RewrapDekPath);
     private static readonly byte[] s_plaintextName = "plaintext"u8.ToArray();
+    private static readonly byte[] s_threadIdName = "thread_id"u8.ToArray();
+    private static readonly byte[] s_keyIdName = "key_id"u8.ToArray();
     private static readonly byte[] s_ciphertextName = "ciphertext"u8.ToArray();
 
     private readonly ExternalKeyProviderOptions _options;
@@ -71,23 +73,8 @@ public sealed class ExternalKeyProvider : IKeyProvider
         await _client.SendAsync<int, bool>(s_healthHead, 0, null, static (_, _) => true, KmsRetry.Once, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<DekInfo> CreateDekForThreadAsync(string threadId, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(threadId);
-        return _client.SendAsync(
-            s_createHead,
-            threadId,
-            static (w, id) =>
-            {
-                w.WriteStartObject();
-                w.WriteString("thread_id"u8, id);
-                w.WriteEndObject();
-            },
-            static (body, _) => KmsJson.ReadDekInfo(body),
-            KmsRetry.Once,
-            cancellationToken);
-    }
+    public ValueTask<DekInfo> CreateDekForThreadAsync(string threadId, CancellationToken cancellationToken = default) =>
+        SendKeyCommandAsync(s_createHead, s_threadIdName, threadId, KmsRetry.Once, cancellationToken);
 
     /// <summary>The key's material as the service holds it (<c>GET /get_wrapped</c>).</summary>
     /// <exception cref="UnknownKeyException">The key id is unknown.</exception>
@@ -118,77 +105,38 @@ public sealed class ExternalKeyProvider : IKeyProvider
     public async ValueTask<byte[][]> EncryptBatchAsync(
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)> items, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        CheckBatch(keyId, items, static item => item.Aad);
-
         var frames = new byte[items.Count][];
-        int start = 0;
-        while (start < items.Count)
+        await SendBatchAsync(s_encryptBatchHead, s_plaintextName, s_ciphertextName, keyId, items, (i, value, error) =>
         {
-            int count = ChunkLength(items, start, static item => item.Plaintext.Length);
-            var chunk = new BatchChunk<(ReadOnlyMemory<byte> Plaintext, RecordAad Aad)>(keyId, items, start, count);
-            (byte[]? Value, Exception? Error)[] results = await _client.SendAsync(
-                s_encryptBatchHead,
-                (Chunk: chunk, Client: _client),
-                static (w, s) => WriteBatch(w, s.Chunk, "plaintext"u8, static item => item.Plaintext, static item => item.Aad),
-                static (body, s) => KmsJson.ReadBatch(body, "ciphertext"u8, s.Chunk.Count, s.Client),
-                KmsRetry.Once,
-                cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++)
-            {
-                // Encryption under one key fails as a whole (unknown key), never item by item.
-                frames[start + i] = results[i].Value ?? throw results[i].Error!;
-            }
-
-            start += count;
-        }
-
+            // Encryption under one key fails as a whole (unknown key), never item by item.
+            frames[i] = value ?? throw error!;
+        }, cancellationToken).ConfigureAwait(false);
         return frames;
     }
 
     public async ValueTask<DecryptResult[]> DecryptBatchAsync(
         string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        CheckBatch(keyId, items, static item => item.Aad);
-
         var output = new DecryptResult[items.Count];
-        int start = 0;
-        while (start < items.Count)
+        await SendBatchAsync(s_decryptBatchHead, s_ciphertextName, s_plaintextName, keyId, items, (i, value, error) =>
         {
-            int count = ChunkLength(items, start, static item => item.Frame.Length);
-            var chunk = new BatchChunk<(ReadOnlyMemory<byte> Frame, RecordAad Aad)>(keyId, items, start, count);
-            (byte[]? Value, Exception? Error)[] results = await _client.SendAsync(
-                s_decryptBatchHead,
-                (Chunk: chunk, Client: _client),
-                static (w, s) => WriteBatch(w, s.Chunk, "ciphertext"u8, static item => item.Frame, static item => item.Aad),
-                static (body, s) => KmsJson.ReadBatch(body, "plaintext"u8, s.Chunk.Count, s.Client),
-                KmsRetry.Once,
-                cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++)
+            if (error is UnknownKeyException { Reason: UnknownKeyReason.KeyId } unknown)
             {
-                (byte[]? value, Exception? error) = results[i];
-                if (error is UnknownKeyException { Reason: UnknownKeyReason.KeyId } unknown)
-                {
-                    throw unknown; // the contract: an unknown key id fails the whole call
-                }
-
-                output[start + i] = value is not null
-                    ? DecryptResult.Success(value)
-                    : DecryptResult.Failure(error as CryptoException ?? new CryptoException(error!.Message, error));
+                throw unknown; // the contract: an unknown key id fails the whole call
             }
 
-            start += count;
-        }
-
+            output[i] = value is not null
+                ? DecryptResult.Success(value)
+                : DecryptResult.Failure(error as CryptoException ?? new CryptoException(error!.Message, error));
+        }, cancellationToken).ConfigureAwait(false);
         return output;
     }
 
     public ValueTask<DekInfo> RotateDekAsync(string keyId, CancellationToken cancellationToken = default) =>
-        SendKeyCommandAsync(s_rotateDekHead, keyId, KmsRetry.IfNotSent, cancellationToken);
+        SendKeyCommandAsync(s_rotateDekHead, s_keyIdName, keyId, KmsRetry.IfNotSent, cancellationToken);
 
     public ValueTask<DekInfo> RewrapDekAsync(string keyId, CancellationToken cancellationToken = default) =>
-        SendKeyCommandAsync(s_rewrapDekHead, keyId, KmsRetry.Once, cancellationToken);
+        SendKeyCommandAsync(s_rewrapDekHead, s_keyIdName, keyId, KmsRetry.Once, cancellationToken);
 
     /// <summary>Closes the pooled connections. No key material is held, so there is nothing to zero.</summary>
     public ValueTask DisposeAsync()
@@ -203,17 +151,18 @@ public sealed class ExternalKeyProvider : IKeyProvider
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask<DekInfo> SendKeyCommandAsync(byte[] head, string keyId, KmsRetry retry, CancellationToken cancellationToken)
+    /// <summary>Sends <c>{"&lt;idName&gt;": id}</c> and reads the key's DekInfo back (create, rotate, rewrap).</summary>
+    private ValueTask<DekInfo> SendKeyCommandAsync(byte[] head, byte[] idName, string id, KmsRetry retry, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentException.ThrowIfNullOrEmpty(id);
         return _client.SendAsync(
             head,
-            keyId,
-            static (w, id) =>
+            (IdName: idName, Id: id),
+            static (w, s) =>
             {
                 w.WriteStartObject();
-                w.WriteString("key_id"u8, id);
+                w.WriteString(s.IdName, s.Id);
                 w.WriteEndObject();
             },
             static (body, _) => KmsJson.ReadDekInfo(body),
@@ -312,6 +261,37 @@ public sealed class ExternalKeyProvider : IKeyProvider
         writer.WriteBase64String(inputName, call.Input.Span);
         KmsJson.WriteAad(writer, call.Aad);
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Sends a batch call in chunks the service accepts; each item's result goes to <paramref name="onResult"/>
+    /// with its index as its chunk returns, and an exception thrown there stops the call.
+    /// </summary>
+    private async ValueTask SendBatchAsync(
+        byte[] head, byte[] inputName, byte[] outputName, string keyId, IReadOnlyList<(ReadOnlyMemory<byte> Data, RecordAad Aad)> items,
+        Action<int, byte[]?, Exception?> onResult, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        CheckBatch(keyId, items, static item => item.Aad);
+        int start = 0;
+        while (start < items.Count)
+        {
+            int count = ChunkLength(items, start, static item => item.Data.Length);
+            var chunk = new BatchChunk<(ReadOnlyMemory<byte> Data, RecordAad Aad)>(keyId, items, start, count);
+            (byte[]? Value, Exception? Error)[] results = await _client.SendAsync(
+                head,
+                (Chunk: chunk, Client: _client, InputName: inputName, OutputName: outputName),
+                static (w, s) => WriteBatch(w, s.Chunk, s.InputName, static item => item.Data, static item => item.Aad),
+                static (body, s) => KmsJson.ReadBatch(body, s.OutputName, s.Chunk.Count, s.Client),
+                KmsRetry.Once,
+                cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < results.Length; i++)
+            {
+                onResult(start + i, results[i].Value, results[i].Error);
+            }
+
+            start += count;
+        }
     }
 
     private static void WriteBatch<T>(

@@ -255,24 +255,8 @@ public sealed class FallbackKeyProvider : IKeyProvider
         return results;
     }
 
-    private AesGcm UnwrapToAes(ThreadKeyMaterial material, uint version)
-    {
-        if (!material.TryGetVersion(version, out WrappedDekVersion? wrapped))
-        {
-            throw new UnknownKeyException($"key {material.KeyId} has no DEK version {version}", UnknownKeyReason.DekVersion);
-        }
-
-        Span<byte> dek = stackalloc byte[MasterKey.KeyLength];
-        try
-        {
-            _localKeys.Unwrap(material.KeyId, wrapped, dek);
-            return new AesGcm(dek, DataFrame.TagLength);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dek);
-        }
-    }
+    private AesGcm UnwrapToAes(ThreadKeyMaterial material, uint version) =>
+        _localKeys.WithDek(material, version, static dek => new AesGcm(dek, DataFrame.TagLength));
 
     private static DecryptResult DecryptWith(AesGcm aes, ReadOnlySpan<byte> frame, RecordAad aad)
     {

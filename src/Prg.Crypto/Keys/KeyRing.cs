@@ -76,12 +76,7 @@ public sealed class KeyRing : IDisposable
         ArgumentNullException.ThrowIfNull(key);
         lock (_lock)
         {
-            ThrowIfDisposed();
-            if (key.KekId == _current.KekId || _previous.ContainsKey(key.KekId))
-            {
-                throw new ArgumentException($"master key {key.KekId} is already in the key ring", nameof(key));
-            }
-
+            ThrowIfDisposedOrHeld(key, nameof(key));
             _previous.Add(key.KekId, key);
         }
     }
@@ -97,12 +92,7 @@ public sealed class KeyRing : IDisposable
         ArgumentNullException.ThrowIfNull(newKey);
         lock (_lock)
         {
-            ThrowIfDisposed();
-            if (newKey.KekId == _current.KekId || _previous.ContainsKey(newKey.KekId))
-            {
-                throw new ArgumentException($"master key {newKey.KekId} is already in the key ring", nameof(newKey));
-            }
-
+            ThrowIfDisposedOrHeld(newKey, nameof(newKey));
             if (_currentVersion == uint.MaxValue)
             {
                 throw new InvalidOperationException("kek_version cannot grow any further");
@@ -243,6 +233,30 @@ public sealed class KeyRing : IDisposable
         }
     }
 
+    /// <summary>
+    /// Unwraps DEK <paramref name="version"/> of <paramref name="material"/> into a stack buffer, hands it to
+    /// <paramref name="use"/> (which must not keep it) and wipes it.
+    /// </summary>
+    /// <exception cref="UnknownKeyException">The material has no such version, or its KEK is not in the ring.</exception>
+    internal T WithDek<T>(ThreadKeyMaterial material, uint version, Func<ReadOnlySpan<byte>, T> use)
+    {
+        if (!material.TryGetVersion(version, out WrappedDekVersion? wrapped))
+        {
+            throw new UnknownKeyException($"key {material.KeyId} has no DEK version {version}", UnknownKeyReason.DekVersion);
+        }
+
+        Span<byte> dek = stackalloc byte[MasterKey.KeyLength];
+        try
+        {
+            Unwrap(material.KeyId, wrapped, dek);
+            return use(dek);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
     /// <summary>Unwraps one version with the KEK named by its kek_id.</summary>
     /// <exception cref="UnknownKeyException">The ring does not hold that KEK.</exception>
     /// <exception cref="FrameAuthenticationException">The wrapped DEK does not authenticate.</exception>
@@ -269,6 +283,15 @@ public sealed class KeyRing : IDisposable
         }
 
         WrappedDekFrame.Unwrap(kek, keyId, version.WrappedDek.Span, dek);
+    }
+
+    private void ThrowIfDisposedOrHeld(MasterKey key, string paramName)
+    {
+        ThrowIfDisposed();
+        if (key.KekId == _current.KekId || _previous.ContainsKey(key.KekId))
+        {
+            throw new ArgumentException($"master key {key.KekId} is already in the key ring", paramName);
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

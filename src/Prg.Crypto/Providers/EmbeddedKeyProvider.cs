@@ -351,22 +351,8 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
 
     private CachedDek UnwrapAndCache(ThreadKeyMaterial material, uint version)
     {
-        if (!material.TryGetVersion(version, out WrappedDekVersion? wrapped))
-        {
-            throw new UnknownKeyException($"key {material.KeyId} has no DEK version {version}", UnknownKeyReason.DekVersion);
-        }
-
-        Span<byte> dek = stackalloc byte[MasterKey.KeyLength];
-        try
-        {
-            _keyRing.Unwrap(material.KeyId, wrapped, dek);
-            var cached = new CachedDek(version, new FrameKey(dek, _poolSize, _keyMemory));
-            return _cache.AddAndAcquire(material, cached);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dek);
-        }
+        CachedDek cached = _keyRing.WithDek(material, version, dek => new CachedDek(version, new FrameKey(dek, _poolSize, _keyMemory)));
+        return _cache.AddAndAcquire(material, cached);
     }
 
     private async ValueTask<ThreadKeyMaterial> LoadFromStoreAsync(string keyId, CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ namespace Prg.Crypto;
 /// <code>
 /// {"key_id":"dek_&lt;thread&gt;","wrapped_dek":"&lt;current wrapped DEK&gt;","kek_id":"&lt;16 hex&gt;",
 ///  "kek_version":1,"dek_version":2,
-///  "versions":[{"dek_version":1,"wrapped_dek":"…","kek_id":"…","kek_version":1},
-///              {"dek_version":2,"wrapped_dek":"…","kek_id":"…","kek_version":1}]}
+///  "versions":[{"wrapped_dek":"…","kek_id":"…","kek_version":1,"dek_version":1},
+///              {"wrapped_dek":"…","kek_id":"…","kek_version":1,"dek_version":2}]}
 /// </code>
 /// The top-level <c>wrapped_dek</c>/<c>kek_id</c>/<c>kek_version</c>/<c>dek_version</c> repeat the
 /// current version (the seed's fields); <c>versions</c> is the full list. When parsing, a block

@@ -1,26 +1,17 @@
-// JSON shape of the thread meta "kms" block, kept separate from ThreadKeyMaterial so the public
-// type can validate itself while System.Text.Json (source-generated) handles the wire format.
+// JSON shape of the thread meta "kms" block: the key id, the current version's fields (the seed's
+// single-version shape) and every version. Kept apart from ThreadKeyMaterial so the public type can
+// validate itself while System.Text.Json (source-generated) handles the wire format.
 using System.Text.Json.Serialization;
 
 namespace Prg.Crypto;
 
-internal sealed class ThreadKeyMaterialDto
+internal sealed class ThreadKeyMaterialDto : WrappedDekVersionDto
 {
     [JsonPropertyName("key_id")]
+    [JsonPropertyOrder(-1)]
     public string? KeyId { get; set; }
 
-    [JsonPropertyName("wrapped_dek")]
-    public byte[]? WrappedDek { get; set; }
-
-    [JsonPropertyName("kek_id")]
-    public string? KekId { get; set; }
-
-    [JsonPropertyName("kek_version")]
-    public uint? KekVersion { get; set; }
-
-    [JsonPropertyName("dek_version")]
-    public uint? DekVersion { get; set; }
-
     [JsonPropertyName("versions")]
+    [JsonPropertyOrder(1)]
     public List<WrappedDekVersionDto>? Versions { get; set; }
 }

@@ -1,13 +1,11 @@
-// JSON shape of one entry of the "kms.versions" list.
+// JSON shape of one entry of the "kms.versions" list; the block's top level repeats the current entry
+// (ThreadKeyMaterialDto), so it extends this shape.
 using System.Text.Json.Serialization;
 
 namespace Prg.Crypto;
 
-internal sealed class WrappedDekVersionDto
+internal class WrappedDekVersionDto
 {
-    [JsonPropertyName("dek_version")]
-    public uint? DekVersion { get; set; }
-
     [JsonPropertyName("wrapped_dek")]
     public byte[]? WrappedDek { get; set; }
 
@@ -16,4 +14,7 @@ internal sealed class WrappedDekVersionDto
 
     [JsonPropertyName("kek_version")]
     public uint? KekVersion { get; set; }
+
+    [JsonPropertyName("dek_version")]
+    public uint? DekVersion { get; set; }
 }

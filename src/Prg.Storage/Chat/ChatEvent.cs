@@ -1,5 +1,5 @@
 // One durable thread-feed event as the store keeps it: a pointer (thread, message key), never a copy
-// of the ciphertext; the Api layer reads the current record to build the event's JSON.
+// of the stored body; the Api layer reads the current record to build the event's JSON.
 namespace Prg.Storage.Chat;
 
 /// <summary>An event at <paramref name="Position"/> of a thread's feed (positions start at 1, strictly increasing).</summary>

@@ -1,4 +1,4 @@
-// Messages: reserve a slot, write it, read, edit (a new version), soft delete, list, body re-encryption.
+// Messages: reserve a slot, write it, read, edit (a new version), soft delete, list, compare-and-swap of a body.
 using System.Collections.Concurrent;
 using Prg.Storage.Chat.Lists;
 using Prg.Storage.Chat.Records;
@@ -227,7 +227,7 @@ public sealed partial class ChatStore
 
     /// <summary>
     /// Compare-and-swap of a stored body (current version or an earlier one) without touching its
-    /// version, timestamps or list positions (DEK re-encryption). False if missing or the body differs.
+    /// version, timestamps or list positions (a body rewritten in place, e.g. re-sealed). False if missing or the body differs.
     /// </summary>
     public ValueTask<bool> ReplaceBodyAsync(string threadId, string messageKey, int version, byte[] expectedOldBody, byte[] newBody)
     {

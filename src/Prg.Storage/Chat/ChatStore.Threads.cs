@@ -1,4 +1,4 @@
-// Threads: create, read, update, soft delete, the author's listings, title re-encryption.
+// Threads: create, read, update, soft delete, the author's listings, compare-and-swap of a title.
 using System.Security.Cryptography;
 using Prg.Storage.Chat.Lists;
 using Prg.Storage.Chat.Records;
@@ -31,12 +31,12 @@ public sealed partial class ChatStore
     }
 
     /// <summary>Creates a thread; throws <see cref="InvalidOperationException"/> if the id is taken.</summary>
-    public ValueTask<ThreadRecord> CreateThreadAsync(string threadId, string author, byte[] title, byte[] kms, long ts)
+    public ValueTask<ThreadRecord> CreateThreadAsync(string threadId, string author, byte[] title, byte[] appData, long ts)
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         KeySpace.ValidateUserId(author, nameof(author));
         ArgumentNullException.ThrowIfNull(title);
-        ArgumentNullException.ThrowIfNull(kms);
+        ArgumentNullException.ThrowIfNull(appData);
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
 
         return WriteThreadAsync(threadId, author, w =>
@@ -46,7 +46,7 @@ public sealed partial class ChatStore
                 throw new InvalidOperationException($"Thread '{threadId}' already exists.");
             }
 
-            var meta = new ThreadMeta { Id = threadId, Author = author, CreatedTs = ts, UpdatedTs = ts, Title = title, Kms = kms };
+            var meta = new ThreadMeta { Id = threadId, Author = author, CreatedTs = ts, UpdatedTs = ts, Title = title, AppData = appData };
             var state = new ThreadMessages();
             w.Put(meta);
             w.Put(state);
@@ -88,10 +88,10 @@ public sealed partial class ChatStore
     }
 
     /// <summary>
-    /// Updates title and/or kms (null = keep) and moves the thread to the newest end of its author's
+    /// Updates title and/or app data (null = keep) and moves the thread to the newest end of its author's
     /// by-updated list. Null if the thread is missing or deleted.
     /// </summary>
-    public async ValueTask<ThreadRecord?> UpdateThreadAsync(string threadId, byte[]? title, byte[]? kms, long ts)
+    public async ValueTask<ThreadRecord?> UpdateThreadAsync(string threadId, byte[]? title, byte[]? appData, long ts)
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         ArgumentOutOfRangeException.ThrowIfNegative(ts);
@@ -107,11 +107,11 @@ public sealed partial class ChatStore
                 return null;
             }
 
-            if (kms is not null)
+            if (appData is not null)
             {
-                meta.Kms = kms;
+                meta.AppData = appData;
             }
-            // A new title is a user-visible update; a kms-only change (key rotation) is not.
+            // A new title is a user-visible update; an app-data-only change is not.
             if (title is not null)
             {
                 meta.Title = title;
@@ -181,7 +181,7 @@ public sealed partial class ChatStore
 
     /// <summary>
     /// Compare-and-swap of a live thread's stored title without touching updated_ts or list positions
-    /// (DEK re-encryption). False if the thread is missing or deleted, or the title differs.
+    /// (rewriting it in place, e.g. re-sealed). False if the thread is missing or deleted, or the title differs.
     /// </summary>
     public ValueTask<bool> ReplaceTitleAsync(string threadId, byte[] expectedOldTitle, byte[] newTitle)
     {

@@ -9,7 +9,7 @@ namespace Prg.Storage.Chat;
 /// thread id, <c>&lt;u&gt;</c> an escaped user id, <c>&lt;mk&gt;</c> a message key
 /// <c>&lt;ts:19 digits&gt;-&lt;seq:12 digits&gt;</c> (fixed width, so keys sort by ts then seq).
 /// <code>
-/// thread:&lt;t&gt;:meta                    thread record: author, timestamps, title, kms (rarely changes)  [thread lock]
+/// thread:&lt;t&gt;:meta                    thread record: author, timestamps, title, app data (rarely changes)  [thread lock]
 /// thread:&lt;t&gt;:state                   live-message count, seq high-water mark, deleted flag, ends of
 ///                                   the by-updated message list (changes with every post)      [thread lock]
 /// thread:&lt;t&gt;:idx:&lt;n:12&gt;            created-order index chunk: ts and live/present bits of the

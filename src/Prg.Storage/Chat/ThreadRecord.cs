@@ -1,7 +1,7 @@
 // Public view of a stored thread, as the Api layer reads it.
 namespace Prg.Storage.Chat;
 
-/// <summary>A thread. <see cref="Title"/> and <see cref="Kms"/> are opaque bytes owned by the caller.</summary>
+/// <summary>A thread. <see cref="Title"/> and <see cref="AppData"/> are opaque bytes owned by the caller.</summary>
 public sealed record ThreadRecord
 {
     public required string Id { get; init; }
@@ -12,7 +12,8 @@ public sealed record ThreadRecord
     /// <summary>When it was soft-deleted (Unix ns), 0 if live.</summary>
     public long DeletedTs { get; init; }
     public required byte[] Title { get; init; }
-    public required byte[] Kms { get; init; }
+    /// <summary>Bytes the caller keeps with the thread (the Api: its key material); stored as given, never read here.</summary>
+    public required byte[] AppData { get; init; }
     /// <summary>Live (non-deleted) messages in the thread.</summary>
     public long LiveMessages { get; init; }
     /// <summary>Highest message sequence number ever created in the thread.</summary>

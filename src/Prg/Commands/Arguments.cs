@@ -5,16 +5,18 @@ public sealed class Arguments
 {
     private readonly Dictionary<string, List<string>> _values = [];
     private readonly HashSet<string> _switches = [];
+    private readonly string _command;
 
-    private Arguments()
+    private Arguments(string command)
     {
+        _command = command;
     }
 
     /// <param name="valued">Options that take a value.</param>
     /// <param name="switches">Options that take none.</param>
     public static Arguments Parse(string command, string[] args, IReadOnlyCollection<string> valued, IReadOnlyCollection<string> switches)
     {
-        var parsed = new Arguments();
+        var parsed = new Arguments(command);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -63,6 +65,10 @@ public sealed class Arguments
     public bool Has(string name) => _switches.Contains(name);
 
     public string? Get(string name) => _values.TryGetValue(name, out var list) ? list[^1] : null;
+
+    /// <summary>The option's value; a usage error naming it and <paramref name="placeholder"/> (e.g. FILE) when it was not given.</summary>
+    public string Require(string name, string placeholder) =>
+        Get(name) ?? throw new UsageException($"{_command}: --{name} {placeholder} is required");
 
     public IReadOnlyList<string> GetAll(string name) => _values.TryGetValue(name, out var list) ? list : [];
 }

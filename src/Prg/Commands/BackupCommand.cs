@@ -30,9 +30,9 @@ public static class BackupCommand
             Console.Out.Write(HelpText);
             return ExitCodes.Ok;
         }
-        string url = parsed.Get("url") ?? throw new UsageException("backup: --url URL is required");
-        string key = parsed.Get("admin-key") ?? throw new UsageException("backup: --admin-key KEY is required");
-        string output = parsed.Get("out") ?? throw new UsageException("backup: --out FILE is required");
+        string url = parsed.Require("url", "URL");
+        string key = parsed.Require("admin-key", "KEY");
+        string output = parsed.Require("out", "FILE");
         if (File.Exists(output))
         {
             Console.Error.WriteLine($"prg: backup: {output} exists; choose a new file");

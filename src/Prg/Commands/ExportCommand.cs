@@ -32,9 +32,9 @@ public static class ExportCommand
             Console.Out.Write(HelpText);
             return ExitCodes.Ok;
         }
-        string url = parsed.Get("url") ?? throw new UsageException("export: --url URL is required");
-        string adminKey = parsed.Get("admin-key") ?? throw new UsageException("export: --admin-key KEY is required");
-        string backendKey = parsed.Get("backend-key") ?? throw new UsageException("export: --backend-key KEY is required");
+        string url = parsed.Require("url", "URL");
+        string adminKey = parsed.Require("admin-key", "KEY");
+        string backendKey = parsed.Require("backend-key", "KEY");
         string? output = parsed.Get("out");
         using var admin = new ApiClient(url, adminKey);
         using var backend = new ApiClient(url, backendKey);

@@ -27,8 +27,8 @@ public static class ImportCommand
             Console.Out.Write(HelpText);
             return ExitCodes.Ok;
         }
-        string url = parsed.Get("url") ?? throw new UsageException("import: --url URL is required");
-        string adminKey = parsed.Get("admin-key") ?? throw new UsageException("import: --admin-key KEY is required");
+        string url = parsed.Require("url", "URL");
+        string adminKey = parsed.Require("admin-key", "KEY");
         string? input = parsed.Get("in");
         using var admin = new ApiClient(url, adminKey);
         var counts = new Counts();

@@ -13,7 +13,7 @@ public static class KeygenCommand
             Console.Out.Write("Usage: prg keygen --out FILE\nWrites a new 32-byte master key as 64 hex characters to FILE (mode 0600); refuses to overwrite.\n");
             return ExitCodes.Ok;
         }
-        var path = parsed.Get("out") ?? throw new UsageException("keygen: --out FILE is required");
+        var path = parsed.Require("out", "FILE");
         try
         {
             var kekId = KeyFile.WriteNew(path);

@@ -31,8 +31,8 @@ public static class RestoreCommand
             Console.Out.Write(HelpText);
             return ExitCodes.Ok;
         }
-        string input = parsed.Get("in") ?? throw new UsageException("restore: --in FILE is required");
-        string dataDir = parsed.Get("data-dir") ?? throw new UsageException("restore: --data-dir DIR is required");
+        string input = parsed.Require("in", "FILE");
+        string dataDir = parsed.Require("data-dir", "DIR");
         string? keyFile = parsed.Get("master-key-file");
         bool verify = parsed.Has("verify") || keyFile is not null;
         Prg.Http.ProcessUmask.RestrictToOwner();

@@ -27,8 +27,8 @@ internal sealed class EncryptedStore : IAsyncDisposable
         Chat = new ChatService(store, Cipher);
         Jobs = new JobRunner(store, Log);
         KekState = new KekStateStore(store);
-        KekRotation = new KekRotationJob(store, Embedded, Provider, DekStore, KekState, Jobs, Log);
-        DekRotation = new DekRotationJob(store, Provider, Jobs, Log, DekStore);
+        KekRotation = new KekRotationJob(Chat, Embedded, Provider, DekStore, KekState, Jobs, Log);
+        DekRotation = new DekRotationJob(Chat, Provider, Jobs, Log, DekStore);
         Jobs.Register(KekRotation);
         Jobs.Register(DekRotation);
     }

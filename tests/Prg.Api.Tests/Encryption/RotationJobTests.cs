@@ -87,11 +87,35 @@ public sealed class RotationJobTests
         await AssertAllReadAsync(s, written);
         var rotatedThread = s.Store.GetThread(thread)!;
         Assert.Equal(2u, DataFrame.ReadDekVersion(rotatedThread.Title));
-        var title = await s.Cipher.OpenAsync(rotatedThread.Kms, RecordAad.ForTitle(thread), rotatedThread.Title, default);
+        var title = await s.Cipher.OpenAsync(rotatedThread.AppData, RecordAad.ForTitle(thread), rotatedThread.Title, default);
         Assert.Equal("rotating", System.Text.Encoding.UTF8.GetString(title));
         Assert.Equal(job.Id, s.DekRotation.LatestJobId(thread));
-        Assert.Equal(2u, ThreadKeyMaterial.Parse(rotatedThread.Kms).CurrentDekVersion);
+        Assert.Equal(2u, ThreadKeyMaterial.Parse(rotatedThread.AppData).CurrentDekVersion);
         Assert.Equal(0, s.Cipher.AuthenticationFailures);
+    }
+
+    [Fact]
+    public async Task DekRotationLeavesABodyItCannotOpenAsItIsCountsItAndReSealsTheRest()
+    {
+        using var dir = new TempDirectory();
+        string keyPath = NewKeyFile(dir, "master.key");
+        await using var s = EncryptedStore.Open(dir.Combine("store"), KeyFile(keyPath));
+        string thread = await s.CreateThreadAsync("alice", "rotating");
+        string good = await s.PostAsync(thread, "alice", "{\"n\":1}");
+        string bad = await s.PostAsync(thread, "alice", "{\"n\":2}");
+        byte[] sealedBody = s.Store.GetMessage(thread, bad)!.Body;
+        byte[] damaged = [.. sealedBody];
+        damaged[^1] ^= 0x01; // the tag no longer authenticates
+        Assert.True(await s.Store.ReplaceBodyAsync(thread, bad, 1, sealedBody, damaged));
+
+        var (job, _) = await s.DekRotation.StartAsync(s.Store.GetThread(thread)!, default);
+        await s.Jobs.WhenFinished(job.Id).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, s.Jobs.Get(job.Id)!.Errors);
+        Assert.Equal(damaged, s.Store.GetMessage(thread, bad)!.Body);
+        Assert.Equal(2u, DataFrame.ReadDekVersion(s.Store.GetMessage(thread, good)!.Body));
+        Assert.Contains("DEK rotation cannot read a stored body", s.LogText.ToString());
+        Assert.Contains(bad, s.LogText.ToString());
     }
 
     [Fact]
@@ -153,7 +177,7 @@ public sealed class RotationJobTests
             Assert.Equal(Path.GetFullPath(newPath), kek.KeyFile);
             foreach (var thread in written.Keys.Select(k => k.Thread).Distinct())
             {
-                var material = ThreadKeyMaterial.Parse(s.Store.GetThread(thread)!.Kms);
+                var material = ThreadKeyMaterial.Parse(s.Store.GetThread(thread)!.AppData);
                 Assert.All(material.Versions, v => Assert.Equal((newKekId, 2u), (v.KekId, v.KekVersion)));
             }
             await AssertAllReadAsync(s, written);
@@ -193,7 +217,7 @@ public sealed class RotationJobTests
             Assert.Contains("using the master key recorded by a KEK rotation", s.LogText.ToString());
             await AssertAllReadAsync(s, written);
             string fresh = await s.CreateThreadAsync("bob", "after restart");
-            Assert.Equal(KekIdOf(newPath), ThreadKeyMaterial.Parse(s.Store.GetThread(fresh)!.Kms).Current.KekId);
+            Assert.Equal(KekIdOf(newPath), ThreadKeyMaterial.Parse(s.Store.GetThread(fresh)!.AppData).Current.KekId);
         }
     }
 

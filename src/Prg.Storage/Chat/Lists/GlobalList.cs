@@ -3,16 +3,14 @@ using Prg.Storage.Chat.Records;
 
 namespace Prg.Storage.Chat.Lists;
 
-internal sealed class GlobalList : KvLinkedList
+internal sealed class GlobalList : NodeList
 {
-    private readonly ChatTx _tx;
     private readonly string _headKey;
     private readonly Func<string, string> _nodeKey;
     private readonly ListHead _head;
 
-    public GlobalList(ChatTx tx, string headKey, Func<string, string> nodeKey)
+    public GlobalList(ChatTx tx, string headKey, Func<string, string> nodeKey) : base(tx, ListNode.Decode)
     {
-        _tx = tx;
         _headKey = headKey;
         _nodeKey = nodeKey;
         _head = tx.Get(headKey, ListHead.Decode) ?? new ListHead();
@@ -24,7 +22,7 @@ internal sealed class GlobalList : KvLinkedList
         set
         {
             _head.Count = value;
-            _tx.Put(_headKey, _head);
+            Tx.Put(_headKey, _head);
         }
     }
 
@@ -34,7 +32,7 @@ internal sealed class GlobalList : KvLinkedList
         set
         {
             _head.Head = value;
-            _tx.Put(_headKey, _head);
+            Tx.Put(_headKey, _head);
         }
     }
 
@@ -44,24 +42,18 @@ internal sealed class GlobalList : KvLinkedList
         set
         {
             _head.Tail = value;
-            _tx.Put(_headKey, _head);
+            Tx.Put(_headKey, _head);
         }
     }
 
-    public string NodeKey(string id) => _nodeKey(id);
+    protected override string Name => $"List '{_headKey}'";
 
-    public ListNode? Find(string id) => _tx.Get(NodeKey(id), ListNode.Decode);
-
-    public override bool Contains(string id) => Find(id) is not null;
-
-    public override string? Prev(string id) => Find(id)?.Prev;
-
-    public override string? Next(string id) => Find(id)?.Next;
+    public override string NodeKey(string id) => _nodeKey(id);
 
     /// <summary>Creates the node for <paramref name="id"/> and appends it, counting it.</summary>
     public void Add(string id, long ts = 0)
     {
-        _tx.Put(NodeKey(id), new ListNode { Ts = ts });
+        Tx.Put(NodeKey(id), new ListNode { Ts = ts });
         Append(id);
         Count++;
     }
@@ -75,25 +67,8 @@ internal sealed class GlobalList : KvLinkedList
         }
 
         Unlink(id);
-        _tx.Delete(NodeKey(id));
+        Tx.Delete(NodeKey(id));
         Count--;
         return true;
     }
-
-    protected override void SetPrev(string id, string? value)
-    {
-        ListNode n = Required(id);
-        n.Prev = value;
-        _tx.Put(NodeKey(id), n);
-    }
-
-    protected override void SetNext(string id, string? value)
-    {
-        ListNode n = Required(id);
-        n.Next = value;
-        _tx.Put(NodeKey(id), n);
-    }
-
-    private ListNode Required(string id)
-        => Find(id) ?? throw new InvalidDataException($"List '{_headKey}' points at missing node '{id}'.");
 }

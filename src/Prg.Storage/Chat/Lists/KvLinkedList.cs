@@ -30,15 +30,7 @@ internal abstract class KvLinkedList
         string? tail = Tail;
         SetPrev(id, tail);
         SetNext(id, null);
-        if (tail is null)
-        {
-            Head = id;
-        }
-        else
-        {
-            SetNext(tail, id);
-        }
-
+        SetNextOfOrHead(tail, id);
         Tail = id;
     }
 
@@ -71,29 +63,14 @@ internal abstract class KvLinkedList
         SetPrev(id, prev);
         SetNext(id, before);
         SetPrev(before, id);
-        if (prev is null)
-        {
-            Head = id;
-        }
-        else
-        {
-            SetNext(prev, id);
-        }
+        SetNextOfOrHead(prev, id);
     }
 
     public void Unlink(string id)
     {
         string? prev = Prev(id);
         string? next = Next(id);
-        if (prev is null)
-        {
-            Head = next;
-        }
-        else
-        {
-            SetNext(prev, next);
-        }
-
+        SetNextOfOrHead(prev, next);
         if (next is null)
         {
             Tail = prev;
@@ -116,5 +93,18 @@ internal abstract class KvLinkedList
 
         Unlink(id);
         Append(id);
+    }
+
+    /// <summary>Points <paramref name="node"/>'s next at <paramref name="id"/>, or the head when there is no node before it.</summary>
+    private void SetNextOfOrHead(string? node, string? id)
+    {
+        if (node is null)
+        {
+            Head = id;
+        }
+        else
+        {
+            SetNext(node, id);
+        }
     }
 }

@@ -3,7 +3,7 @@ using Prg.Storage.Chat.Records;
 
 namespace Prg.Storage.Chat.Lists;
 
-internal sealed class UpdatedMessageList(ChatTx tx, string threadId, ThreadMessages state) : KvLinkedList
+internal sealed class UpdatedMessageList(ChatTx tx, string threadId, ThreadMessages state) : NodeList(tx, ListNode.DecodeMessageLink)
 {
     public override string? Head
     {
@@ -11,7 +11,7 @@ internal sealed class UpdatedMessageList(ChatTx tx, string threadId, ThreadMessa
         set
         {
             state.UpdatedHead = value;
-            tx.Put(KeySpace.ThreadMessages(threadId), state);
+            Tx.Put(KeySpace.ThreadMessages(threadId), state);
         }
     }
 
@@ -21,47 +21,26 @@ internal sealed class UpdatedMessageList(ChatTx tx, string threadId, ThreadMessa
         set
         {
             state.UpdatedTail = value;
-            tx.Put(KeySpace.ThreadMessages(threadId), state);
+            Tx.Put(KeySpace.ThreadMessages(threadId), state);
         }
     }
 
-    public MessageLink? Find(string id) => tx.Get(KeySpace.MessageLink(threadId, id), MessageLink.Decode);
+    protected override string Name => $"Updated-order list of thread '{threadId}'";
 
-    public override bool Contains(string id) => Find(id) is not null;
-
-    public override string? Prev(string id) => Find(id)?.Prev;
-
-    public override string? Next(string id) => Find(id)?.Next;
+    public override string NodeKey(string id) => KeySpace.MessageLink(threadId, id);
 
     /// <summary>Links a message at its place by updated time (ties keep commit order), creating its node.</summary>
     public void Insert(string id, long updatedTs)
     {
-        tx.Put(KeySpace.MessageLink(threadId, id), new MessageLink { UpdatedTs = updatedTs });
+        Tx.Put(NodeKey(id), new ListNode(RecordType.MessageLink) { Ts = updatedTs });
         // Writes timestamped before the lock can commit out of order: walk back past the newer ones.
-        InsertFromTail(id, k => Required(k).UpdatedTs > updatedTs);
+        InsertFromTail(id, k => Required(k).Ts > updatedTs);
     }
 
     /// <summary>Unlinks a message and deletes its node.</summary>
     public void Remove(string id)
     {
         Unlink(id);
-        tx.Delete(KeySpace.MessageLink(threadId, id));
+        Tx.Delete(NodeKey(id));
     }
-
-    protected override void SetPrev(string id, string? value)
-    {
-        MessageLink n = Required(id);
-        n.Prev = value;
-        tx.Put(KeySpace.MessageLink(threadId, id), n);
-    }
-
-    protected override void SetNext(string id, string? value)
-    {
-        MessageLink n = Required(id);
-        n.Next = value;
-        tx.Put(KeySpace.MessageLink(threadId, id), n);
-    }
-
-    private MessageLink Required(string id)
-        => Find(id) ?? throw new InvalidDataException($"Updated-order list of thread '{threadId}' points at missing message '{id}'.");
 }

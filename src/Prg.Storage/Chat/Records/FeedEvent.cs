@@ -9,21 +9,17 @@ internal sealed class FeedEvent : IStoredRecord
     public string? ThreadId;
     public string? MessageKey;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.FeedEvent);
-        w.WriteByte((byte)Kind);
-        w.WriteInt64(Ts);
-        w.WriteString(ThreadId);
-        w.WriteString(MessageKey);
-    }
+    public byte Type => RecordType.FeedEvent;
 
-    public static FeedEvent Decode(ReadOnlySpan<byte> data)
+    public static FeedEvent Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new FeedEvent());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.FeedEvent);
-        var e = new FeedEvent { Kind = (ChatEventKind)r.ReadByte(), Ts = r.ReadInt64(), ThreadId = r.ReadNullableString(), MessageKey = r.ReadNullableString() };
-        r.End();
-        return e;
+        byte kind = (byte)Kind;
+        f.Byte(ref kind);
+        Kind = (ChatEventKind)kind;
+        f.Int64(ref Ts);
+        f.NullableText(ref ThreadId);
+        f.NullableText(ref MessageKey);
     }
 }

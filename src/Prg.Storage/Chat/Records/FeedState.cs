@@ -10,19 +10,13 @@ internal sealed class FeedState : IStoredRecord
     /// <summary>Oldest position still stored; Last + 1 when none is.</summary>
     public long Oldest = 1;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.FeedState);
-        w.WriteInt64(Last);
-        w.WriteInt64(Oldest);
-    }
+    public byte Type => RecordType.FeedState;
 
-    public static FeedState Decode(ReadOnlySpan<byte> data)
+    public static FeedState Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new FeedState());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.FeedState);
-        var state = new FeedState { Last = r.ReadInt64(), Oldest = r.ReadInt64() };
-        r.End();
-        return state;
+        f.Int64(ref Last);
+        f.Int64(ref Oldest);
     }
 }

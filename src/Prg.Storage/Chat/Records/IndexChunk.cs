@@ -47,33 +47,26 @@ internal sealed class IndexChunk : IStoredRecord
         Present &= ~bit;
     }
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.IndexChunk);
-        w.WriteInt64((long)Live);
-        w.WriteInt64((long)Present);
-        foreach (long ts in Ts)
-        {
-            w.WriteInt64(ts);
-        }
-    }
+    public byte Type => RecordType.IndexChunk;
 
     public static IndexChunk Decode(ReadOnlySpan<byte> data)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.IndexChunk);
-        var chunk = new IndexChunk { Live = (ulong)r.ReadInt64(), Present = (ulong)r.ReadInt64() };
-        for (int i = 0; i < Slots; i++)
-        {
-            chunk.Ts[i] = r.ReadInt64();
-        }
-
-        r.End();
+        IndexChunk chunk = RecordFields.Read(data, new IndexChunk());
         if ((chunk.Live & ~chunk.Present) != 0)
         {
             throw new InvalidDataException("Index chunk marks a message live that is not present.");
         }
 
         return chunk;
+    }
+
+    public void Fields(ref RecordFields f)
+    {
+        f.Bits(ref Live);
+        f.Bits(ref Present);
+        for (int i = 0; i < Slots; i++)
+        {
+            f.Int64(ref Ts[i]);
+        }
     }
 }

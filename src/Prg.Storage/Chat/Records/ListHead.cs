@@ -7,25 +7,14 @@ internal sealed class ListHead : IStoredRecord
     public string? Tail;
     public long Count;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.ListHead);
-        w.WriteString(Head);
-        w.WriteString(Tail);
-        w.WriteInt64(Count);
-    }
+    public byte Type => RecordType.ListHead;
 
-    public static ListHead Decode(ReadOnlySpan<byte> data)
+    public static ListHead Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ListHead());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.ListHead);
-        var head = new ListHead
-        {
-            Head = r.ReadNullableString(),
-            Tail = r.ReadNullableString(),
-            Count = r.ReadInt64(),
-        };
-        r.End();
-        return head;
+        f.NullableText(ref Head);
+        f.NullableText(ref Tail);
+        f.Int64(ref Count);
     }
 }

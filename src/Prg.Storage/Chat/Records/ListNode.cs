@@ -1,31 +1,26 @@
-// Stored node of a global list; Ts is the delete time for the retention queues (0 elsewhere).
+// Stored node of a linked list kept in the KV: its neighbours and the time the list is ordered by.
+// The global lists (users, thread registry, deleted queues) store it as a ListNode record, Ts being
+// the delete time in the retention queues and 0 elsewhere; a thread's by-updated message list as a
+// MessageLink record (thread:<t>:upd:<mk>), Ts being the message's updated time: pointers only, so
+// relinking a message never rewrites (or reads) its body.
 namespace Prg.Storage.Chat.Records;
 
-internal sealed class ListNode : IStoredRecord
+internal sealed class ListNode(byte type = RecordType.ListNode) : IStoredRecord
 {
     public string? Prev;
     public string? Next;
     public long Ts;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.ListNode);
-        w.WriteString(Prev);
-        w.WriteString(Next);
-        w.WriteInt64(Ts);
-    }
+    public byte Type => type;
 
-    public static ListNode Decode(ReadOnlySpan<byte> data)
+    public static ListNode Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ListNode());
+
+    public static ListNode DecodeMessageLink(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ListNode(RecordType.MessageLink));
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.ListNode);
-        var node = new ListNode
-        {
-            Prev = r.ReadNullableString(),
-            Next = r.ReadNullableString(),
-            Ts = r.ReadInt64(),
-        };
-        r.End();
-        return node;
+        f.NullableText(ref Prev);
+        f.NullableText(ref Next);
+        f.Int64(ref Ts);
     }
 }

@@ -4,7 +4,7 @@ namespace Prg.Storage.Chat.Records;
 
 internal sealed class MessageEntry : IStoredRecord
 {
-    public required string Author;
+    public string Author = "";
     public long CreatedTs;
     public long UpdatedTs;
     public bool Deleted;
@@ -15,44 +15,32 @@ internal sealed class MessageEntry : IStoredRecord
     public int OldestVersion = 1;
     public byte[] Body = [];
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.Message);
-        w.WriteString(Author);
-        w.WriteInt64(CreatedTs);
-        w.WriteInt64(UpdatedTs);
-        w.WriteBool(Deleted);
-        w.WriteInt64(DeletedTs);
-        w.WriteInt32(Version);
-        w.WriteInt32(OldestVersion);
-        w.WriteBytes(Body);
-    }
+    public byte Type => RecordType.Message;
 
     public static MessageEntry Decode(ReadOnlySpan<byte> data) => Decode(data, null);
 
     /// <summary>As <see cref="Decode(ReadOnlySpan{byte})"/>, the author's string taken from <paramref name="authors"/> when it repeats.</summary>
     public static MessageEntry Decode(ReadOnlySpan<byte> data, Utf8StringCache? authors)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.Message);
-        var entry = new MessageEntry
-        {
-            Author = authors is null ? r.ReadString() : authors.Get(r.ReadStringBytes()),
-            CreatedTs = r.ReadInt64(),
-            UpdatedTs = r.ReadInt64(),
-            Deleted = r.ReadBool(),
-            DeletedTs = r.ReadInt64(),
-            Version = r.ReadInt32(),
-            OldestVersion = r.ReadInt32(),
-            Body = r.ReadBytes(),
-        };
-        r.End();
+        MessageEntry entry = RecordFields.Read(data, new MessageEntry(), authors);
         if (entry.OldestVersion < 1 || entry.OldestVersion > entry.Version)
         {
             throw new InvalidDataException("Message record has an invalid version range.");
         }
 
         return entry;
+    }
+
+    public void Fields(ref RecordFields f)
+    {
+        f.Text(ref Author);
+        f.Int64(ref CreatedTs);
+        f.Int64(ref UpdatedTs);
+        f.Bool(ref Deleted);
+        f.Int64(ref DeletedTs);
+        f.Int32(ref Version);
+        f.Int32(ref OldestVersion);
+        f.Bytes(ref Body);
     }
 
     public MessageRecord ToPublic(string threadId, string key) => new()

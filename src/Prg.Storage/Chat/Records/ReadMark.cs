@@ -7,20 +7,14 @@ internal sealed class ReadMark : IStoredRecord
     public string? UpTo;
     public long Seq;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.ReadMark);
-        w.WriteString(UpTo);
-        w.WriteInt64(Seq);
-    }
+    public byte Type => RecordType.ReadMark;
 
-    public static ReadMark Decode(ReadOnlySpan<byte> data)
+    public static ReadMark Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ReadMark());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.ReadMark);
-        var mark = new ReadMark { UpTo = r.ReadNullableString(), Seq = r.ReadInt64() };
-        r.End();
-        return mark;
+        f.NullableText(ref UpTo);
+        f.Int64(ref Seq);
     }
 
     /// <summary>Messages posted after the mark, at most the live ones: O(1) from positions, never a count.</summary>

@@ -25,8 +25,6 @@ internal struct RecordWriter
 
     public void WriteByte(byte value) => Reserve(1)[0] = value;
 
-    public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);
-
     public void WriteInt32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Reserve(4), value);
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Reserve(8), value);

@@ -6,19 +6,13 @@ internal sealed class StatsRecord : IStoredRecord
     public long LiveThreads;
     public long LiveMessages;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.Stats);
-        w.WriteInt64(LiveThreads);
-        w.WriteInt64(LiveMessages);
-    }
+    public byte Type => RecordType.Stats;
 
-    public static StatsRecord Decode(ReadOnlySpan<byte> data)
+    public static StatsRecord Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new StatsRecord());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.Stats);
-        var stats = new StatsRecord { LiveThreads = r.ReadInt64(), LiveMessages = r.ReadInt64() };
-        r.End();
-        return stats;
+        f.Int64(ref LiveThreads);
+        f.Int64(ref LiveMessages);
     }
 }

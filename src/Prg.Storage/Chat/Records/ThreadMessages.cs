@@ -9,33 +9,20 @@ internal sealed class ThreadMessages : IStoredRecord
     public long LiveMessages;
     /// <summary>Highest seq ever written; the created-order index covers seqs 1..SeqHighWater.</summary>
     public long SeqHighWater;
-    /// <summary>Ends of the by-updated list of live messages (MessageLink records).</summary>
+    /// <summary>Ends of the by-updated list of live messages (ListNode records of type MessageLink).</summary>
     public string? UpdatedHead;
     public string? UpdatedTail;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.ThreadMessages);
-        w.WriteBool(Deleted);
-        w.WriteInt64(LiveMessages);
-        w.WriteInt64(SeqHighWater);
-        w.WriteString(UpdatedHead);
-        w.WriteString(UpdatedTail);
-    }
+    public byte Type => RecordType.ThreadMessages;
 
-    public static ThreadMessages Decode(ReadOnlySpan<byte> data)
+    public static ThreadMessages Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ThreadMessages());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.ThreadMessages);
-        var state = new ThreadMessages
-        {
-            Deleted = r.ReadBool(),
-            LiveMessages = r.ReadInt64(),
-            SeqHighWater = r.ReadInt64(),
-            UpdatedHead = r.ReadNullableString(),
-            UpdatedTail = r.ReadNullableString(),
-        };
-        r.End();
-        return state;
+        f.Bool(ref Deleted);
+        f.Int64(ref LiveMessages);
+        f.Int64(ref SeqHighWater);
+        f.NullableText(ref UpdatedHead);
+        f.NullableText(ref UpdatedTail);
     }
 }

@@ -4,48 +4,31 @@ namespace Prg.Storage.Chat.Records;
 
 internal sealed class ThreadMeta : IStoredRecord
 {
-    public required string Id;
-    public required string Author;
+    public string Id = "";
+    public string Author = "";
     public long CreatedTs;
     public long UpdatedTs;
     public bool Deleted;
     public long DeletedTs;
     public bool Purging;
     public byte[] Title = [];
-    public byte[] Kms = [];
+    public byte[] AppData = [];
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.ThreadMeta);
-        w.WriteString(Id);
-        w.WriteString(Author);
-        w.WriteInt64(CreatedTs);
-        w.WriteInt64(UpdatedTs);
-        w.WriteBool(Deleted);
-        w.WriteInt64(DeletedTs);
-        w.WriteBool(Purging);
-        w.WriteBytes(Title);
-        w.WriteBytes(Kms);
-    }
+    public byte Type => RecordType.ThreadMeta;
 
-    public static ThreadMeta Decode(ReadOnlySpan<byte> data)
+    public static ThreadMeta Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new ThreadMeta());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.ThreadMeta);
-        var meta = new ThreadMeta
-        {
-            Id = r.ReadString(),
-            Author = r.ReadString(),
-            CreatedTs = r.ReadInt64(),
-            UpdatedTs = r.ReadInt64(),
-            Deleted = r.ReadBool(),
-            DeletedTs = r.ReadInt64(),
-            Purging = r.ReadBool(),
-            Title = r.ReadBytes(),
-            Kms = r.ReadBytes(),
-        };
-        r.End();
-        return meta;
+        f.Text(ref Id);
+        f.Text(ref Author);
+        f.Int64(ref CreatedTs);
+        f.Int64(ref UpdatedTs);
+        f.Bool(ref Deleted);
+        f.Int64(ref DeletedTs);
+        f.Bool(ref Purging);
+        f.Bytes(ref Title);
+        f.Bytes(ref AppData);
     }
 
     public ThreadRecord ToPublic(ThreadMessages? state) => new()
@@ -57,7 +40,7 @@ internal sealed class ThreadMeta : IStoredRecord
         Deleted = Deleted,
         DeletedTs = DeletedTs,
         Title = Title,
-        Kms = Kms,
+        AppData = AppData,
         LiveMessages = state?.LiveMessages ?? 0,
         MessageSeqHighWater = state?.SeqHighWater ?? 0,
     };

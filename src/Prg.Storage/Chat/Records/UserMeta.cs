@@ -3,35 +3,22 @@ namespace Prg.Storage.Chat.Records;
 
 internal sealed class UserMeta : IStoredRecord
 {
-    public string? CreatedHead { get; set; }
-    public string? CreatedTail { get; set; }
-    public string? UpdatedHead { get; set; }
-    public string? UpdatedTail { get; set; }
+    public string? CreatedHead;
+    public string? CreatedTail;
+    public string? UpdatedHead;
+    public string? UpdatedTail;
     public long LiveThreads;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.UserMeta);
-        w.WriteString(CreatedHead);
-        w.WriteString(CreatedTail);
-        w.WriteString(UpdatedHead);
-        w.WriteString(UpdatedTail);
-        w.WriteInt64(LiveThreads);
-    }
+    public byte Type => RecordType.UserMeta;
 
-    public static UserMeta Decode(ReadOnlySpan<byte> data)
+    public static UserMeta Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new UserMeta());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.UserMeta);
-        var meta = new UserMeta
-        {
-            CreatedHead = r.ReadNullableString(),
-            CreatedTail = r.ReadNullableString(),
-            UpdatedHead = r.ReadNullableString(),
-            UpdatedTail = r.ReadNullableString(),
-            LiveThreads = r.ReadInt64(),
-        };
-        r.End();
-        return meta;
+        f.NullableText(ref CreatedHead);
+        f.NullableText(ref CreatedTail);
+        f.NullableText(ref UpdatedHead);
+        f.NullableText(ref UpdatedTail);
+        f.Int64(ref LiveThreads);
     }
 }

@@ -3,32 +3,20 @@ namespace Prg.Storage.Chat.Records;
 
 internal sealed class UserThreadNode : IStoredRecord
 {
-    public string? CreatedPrev { get; set; }
-    public string? CreatedNext { get; set; }
-    public string? UpdatedPrev { get; set; }
-    public string? UpdatedNext { get; set; }
+    public string? CreatedPrev;
+    public string? CreatedNext;
+    public string? UpdatedPrev;
+    public string? UpdatedNext;
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.UserThreadNode);
-        w.WriteString(CreatedPrev);
-        w.WriteString(CreatedNext);
-        w.WriteString(UpdatedPrev);
-        w.WriteString(UpdatedNext);
-    }
+    public byte Type => RecordType.UserThreadNode;
 
-    public static UserThreadNode Decode(ReadOnlySpan<byte> data)
+    public static UserThreadNode Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new UserThreadNode());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.UserThreadNode);
-        var node = new UserThreadNode
-        {
-            CreatedPrev = r.ReadNullableString(),
-            CreatedNext = r.ReadNullableString(),
-            UpdatedPrev = r.ReadNullableString(),
-            UpdatedNext = r.ReadNullableString(),
-        };
-        r.End();
-        return node;
+        f.NullableText(ref CreatedPrev);
+        f.NullableText(ref CreatedNext);
+        f.NullableText(ref UpdatedPrev);
+        f.NullableText(ref UpdatedNext);
     }
 }

@@ -4,34 +4,21 @@ namespace Prg.Storage.Chat.Records;
 internal sealed class VersionEntry : IStoredRecord
 {
     public int Version;
-    public required string Author;
+    public string Author = "";
     public long CreatedTs;
     public long UpdatedTs;
     public byte[] Body = [];
 
-    public void WriteTo(ref RecordWriter w)
-    {
-        w.WriteByte(RecordType.MessageVersion);
-        w.WriteInt32(Version);
-        w.WriteString(Author);
-        w.WriteInt64(CreatedTs);
-        w.WriteInt64(UpdatedTs);
-        w.WriteBytes(Body);
-    }
+    public byte Type => RecordType.MessageVersion;
 
-    public static VersionEntry Decode(ReadOnlySpan<byte> data)
+    public static VersionEntry Decode(ReadOnlySpan<byte> data) => RecordFields.Read(data, new VersionEntry());
+
+    public void Fields(ref RecordFields f)
     {
-        var r = new RecordReader(data);
-        r.ExpectType(RecordType.MessageVersion);
-        var entry = new VersionEntry
-        {
-            Version = r.ReadInt32(),
-            Author = r.ReadString(),
-            CreatedTs = r.ReadInt64(),
-            UpdatedTs = r.ReadInt64(),
-            Body = r.ReadBytes(),
-        };
-        r.End();
-        return entry;
+        f.Int32(ref Version);
+        f.Text(ref Author);
+        f.Int64(ref CreatedTs);
+        f.Int64(ref UpdatedTs);
+        f.Bytes(ref Body);
     }
 }
