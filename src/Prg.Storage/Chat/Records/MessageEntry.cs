@@ -28,16 +28,13 @@ internal sealed class MessageEntry : IStoredRecord
         w.WriteBytes(Body);
     }
 
-    public static MessageEntry Decode(ReadOnlySpan<byte> data) => Decode(data, null);
-
-    /// <summary>As <see cref="Decode(ReadOnlySpan{byte})"/>, the author's string taken from <paramref name="authors"/> when it repeats.</summary>
-    public static MessageEntry Decode(ReadOnlySpan<byte> data, Utf8StringCache? authors)
+    public static MessageEntry Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
         r.ExpectType(RecordType.Message);
         var entry = new MessageEntry
         {
-            Author = authors is null ? r.ReadString() : authors.Get(r.ReadStringBytes()),
+            Author = r.ReadString(),
             CreatedTs = r.ReadInt64(),
             UpdatedTs = r.ReadInt64(),
             Deleted = r.ReadBool(),
@@ -53,6 +50,47 @@ internal sealed class MessageEntry : IStoredRecord
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// The public record of a stored message that is live (null if soft-deleted), decoded straight
+    /// from <paramref name="data"/> with no MessageEntry in between (a page decodes 50 of these), the
+    /// author's string taken from <paramref name="authors"/> when it repeats.
+    /// </summary>
+    public static MessageRecord? DecodeLive(ReadOnlySpan<byte> data, Utf8StringCache authors, string threadId, string key, long seq)
+    {
+        var r = new RecordReader(data);
+        r.ExpectType(RecordType.Message);
+        string author = authors.Get(r.ReadStringBytes());
+        long createdTs = r.ReadInt64();
+        long updatedTs = r.ReadInt64();
+        if (r.ReadBool())
+        {
+            return null;
+        }
+
+        long deletedTs = r.ReadInt64();
+        int version = r.ReadInt32();
+        int oldestVersion = r.ReadInt32();
+        byte[] body = r.ReadBytes();
+        r.End();
+        if (oldestVersion < 1 || oldestVersion > version)
+        {
+            throw new InvalidDataException("Message record has an invalid version range.");
+        }
+
+        return new MessageRecord
+        {
+            ThreadId = threadId,
+            Key = key,
+            Seq = seq,
+            Author = author,
+            CreatedTs = createdTs,
+            UpdatedTs = updatedTs,
+            DeletedTs = deletedTs,
+            Version = version,
+            Body = body,
+        };
     }
 
     public MessageRecord ToPublic(string threadId, string key) => new()
