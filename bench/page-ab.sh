@@ -5,15 +5,17 @@
 # A label ending in "-nothp" runs its binary with transparent huge pages disabled for the process
 # (prctl PR_SET_THP_DISABLE), to separate that effect. With PROFILE=1 the first round's servers are
 # recorded by `perf record -g` (perf-LABEL-encX.data in OUT).
+# KIND=post measures the message POST instead (closed loop, durable, CPU per post).
 # usage: bench/page-ab.sh LABEL=BINARY...   e.g. old=artifacts/prg-old/prg new=artifacts/prg/prg
-#        (SECS=10 ROUNDS=3 OUT=artifacts/page-ab)
+#        (SECS=10 ROUNDS=3 OUT=artifacts/page-ab KIND=get|post)
 set -u
 PORT=18310; KEY=bench-backend-key
-SECS=${SECS:-10}; ROUNDS=${ROUNDS:-3}; OUT=${OUT:-artifacts/page-ab}
+SECS=${SECS:-10}; ROUNDS=${ROUNDS:-3}; OUT=${OUT:-artifacts/page-ab}; KIND=${KIND:-get}
+METHOD=$([ "$KIND" = post ] && echo POST || echo GET)
 mkdir -p "$OUT"
 . "$(dirname "$0")/bench-server.sh"
 pages() { curl -s -H 'Authorization: Bearer bench-admin-key' http://127.0.0.1:$PORT/metrics \
-  | awk '/^prg_http_requests_total/ && /messages/ && /GET/ && /2xx/ { n += $NF } END { print n + 0 }'; }
+  | awk -v m="$METHOD" '/^prg_http_requests_total/ && /messages/ && $0 ~ m && /2xx/ { n += $NF } END { print n + 0 }'; }
 cpu() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 run() { # binary label enabled(true|false) round
   local bin=$1 label=$2 enc=$3 round=$4 d; d=$(mktemp -d)
@@ -27,7 +29,7 @@ run() { # binary label enabled(true|false) round
     perf record -F 999 -g -p $pid -o "$OUT/perf-$label-enc$enc.data" -- sleep $((SECS + 2)) >/dev/null 2>&1 & perf=$!
   fi
   taskset -c 1 "$bin" bench http --url http://127.0.0.1:$PORT --api-key $KEY --connections 64 --threads 1 \
-    --quiet --mix get=1 --seconds "$SECS" > $d/r.txt & local bench=$!
+    --quiet --mix "$KIND=1" --seconds "$SECS" > $d/r.txt & local bench=$!
   # Server CPU per page, the figure the noisy machine disturbs least: pages served (the server's own
   # counter) and its utime+stime over a window inside the run, after seeding.
   for _ in $(seq 400); do [ "$(pages)" -gt 0 ] && break; sleep 0.05; done
@@ -36,7 +38,7 @@ run() { # binary label enabled(true|false) round
   wait $bench
   [ -n "$perf" ] && wait $perf
   local per_ms; per_ms=$(awk -v p=$((p1 - p0)) -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { if (c > 0) printf "%.1f", p / (c * 1000 / hz); else print "n/a" }')
-  echo "$label enc=$enc round=$round pages/cpu-ms=$per_ms $(grep -E '^get ' $d/r.txt | tail -1)"
+  echo "$label enc=$enc round=$round ${KIND}s/cpu-ms=$per_ms $(grep -E "^$KIND " $d/r.txt | tail -1)"
   kill -TERM $pid; wait $pid; rm -rf $d
 }
 for round in $(seq "$ROUNDS"); do

@@ -148,7 +148,35 @@ public sealed class FrameKeyTests
         });
 
         Assert.Equal(0, failures);
-        Assert.InRange(key.IdleCount, 1, 2);
+        Assert.InRange(key.IdleCount, 2, 4); // up to two idle contexts per direction
+    }
+
+    [Fact]
+    public void OneOpeningContextTakesEachFramesNonceAndTagAfterSealsAndFailures()
+    {
+        // One context per direction: every open below reuses the same opening context, so a nonce or
+        // tag left over from the previous frame (or from a failed open) would fail these frames.
+        byte[] keyBytes = RandomNumberGenerator.GetBytes(32);
+        using var key = new FrameKey(keyBytes, 1);
+        using var reference = TestSupport.NewAes(keyBytes);
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] plaintext = RandomNumberGenerator.GetBytes(i * 13);
+            byte[] frame = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
+            DataFrame.Encrypt(reference, 1, "t", $"r{i}", plaintext, frame);
+            byte[] back = new byte[plaintext.Length];
+            Assert.Equal(plaintext.Length, key.Decrypt(frame, "t", $"r{i}", back));
+            Assert.Equal(plaintext, back);
+            if (i % 3 == 0)
+            {
+                frame[^1] ^= 1;
+                Assert.False(key.TryDecrypt(frame, "t", $"r{i}", back, out _));
+                key.Encrypt(1, "t", $"s{i}", plaintext, frame);
+                Assert.Equal(plaintext.Length, DataFrame.Decrypt(reference, frame, "t", $"s{i}", back));
+            }
+        }
+
+        Assert.Equal(2, key.IdleCount);
     }
 
     [Fact]
@@ -159,6 +187,8 @@ public sealed class FrameKeyTests
         var slot = new ReadOnlySpan<byte>((void*)key.KeySlotForTesting, 32);
         Assert.Equal(TestSupport.SequentialKey(0x10), slot.ToArray());
         Assert.Equal(1, key.IdleCount);
+        key.Decrypt(FrameOf(key), "t", "r", new byte[1]);
+        Assert.Equal(2, key.IdleCount);
 
         key.Dispose();
 
@@ -166,6 +196,13 @@ public sealed class FrameKeyTests
         Assert.Equal(0, key.IdleCount);
         Assert.All(slot.ToArray(), b => Assert.Equal(0, b));
         Assert.Throws<ObjectDisposedException>(() => key.Encrypt(1, "t", "r", [1], new byte[DataFrame.GetEncryptedLength(1)]));
+    }
+
+    private static byte[] FrameOf(FrameKey key)
+    {
+        byte[] frame = new byte[DataFrame.GetEncryptedLength(1)];
+        key.Encrypt(1, "t", "r", [7], frame);
+        return frame;
     }
 
     [Fact]

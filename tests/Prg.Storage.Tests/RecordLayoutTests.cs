@@ -89,9 +89,17 @@ public sealed class RecordLayoutTests
         byte[] expected = new Expected(0x22).Text("bob").Int64(5).Int64(6).Byte(0).Int64(0).Int32(3).Int32(2).Blob([9]).Bytes;
 
         Assert.Equal(expected, Write(entry));
-        MessageEntry back = MessageEntry.Decode(expected, new Utf8StringCache());
+        MessageEntry back = MessageEntry.Decode(expected);
         Assert.Equal(("bob", 5L, 6L, 3, 2), (back.Author, back.CreatedTs, back.UpdatedTs, back.Version, back.OldestVersion));
         Assert.Equal(new byte[] { 9 }, back.Body);
+
+        // The page path's own decoder reads the same bytes.
+        MessageRecord? live = MessageEntry.DecodeLive(expected, new Utf8StringCache(), "t", "k", 7);
+        Assert.NotNull(live);
+        Assert.Equal(("bob", 5L, 6L, 3, 7L), (live.Author, live.CreatedTs, live.UpdatedTs, live.Version, live.Seq));
+        Assert.Equal(new byte[] { 9 }, live.Body);
+        byte[] deleted = Write(new MessageEntry { Author = "bob", Deleted = true, DeletedTs = 4, Version = 1, Body = [9] });
+        Assert.Null(MessageEntry.DecodeLive(deleted, new Utf8StringCache(), "t", "k", 7));
     }
 
     [Fact]

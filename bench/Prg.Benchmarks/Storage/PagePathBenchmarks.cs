@@ -87,9 +87,10 @@ public class PagePathBenchmarks
         _writer.WriteStartObject();
         _writer.WriteString("thread"u8, thread.Id);
         _writer.WriteStartArray("messages"u8);
+        var repeated = new RepeatedJsonText();
         for (int i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]]);
+            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]], null, repeated);
         }
         _writer.WriteEndArray();
         _writer.WriteEndObject();

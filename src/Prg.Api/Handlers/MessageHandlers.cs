@@ -92,9 +92,10 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
     private static void WriteMessages(System.Text.Json.Utf8JsonWriter w, ReadOnlySpan<byte> name, PlainPage<MessageRecord> page)
     {
         w.WriteStartArray(name);
+        var repeated = new RepeatedJsonText();
         for (var i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteMessage(w, page.Items[i], page.Plaintexts[i]);
+            Views.WriteMessage(w, page.Items[i], page.Plaintexts[i], null, repeated);
         }
         w.WriteEndArray();
     }

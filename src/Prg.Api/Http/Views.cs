@@ -22,11 +22,26 @@ public static class Views
     }
 
     public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, int? version = null)
+        => WriteMessage(w, message, bodyJson, version, null);
+
+    /// <summary>
+    /// As <see cref="WriteMessage(Utf8JsonWriter, MessageRecord, ReadOnlySpan{byte}, int?)"/>; a page passes
+    /// <paramref name="repeated"/> so the thread id and a repeating author are encoded once, not per message.
+    /// </summary>
+    public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, int? version, RepeatedJsonText? repeated)
     {
         w.WriteStartObject();
         w.WriteString("key"u8, message.Key);
-        w.WriteString("thread"u8, message.ThreadId);
-        w.WriteString("author"u8, message.Author);
+        if (repeated is null)
+        {
+            w.WriteString("thread"u8, message.ThreadId);
+            w.WriteString("author"u8, message.Author);
+        }
+        else
+        {
+            w.WriteString("thread"u8, repeated.Thread(message.ThreadId));
+            w.WriteString("author"u8, repeated.Author(message.Author));
+        }
         w.WriteNumber("created_ts"u8, message.CreatedTs);
         w.WriteNumber("updated_ts"u8, message.UpdatedTs);
         w.WritePropertyName("body"u8);

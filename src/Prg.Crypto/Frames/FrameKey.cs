@@ -1,7 +1,8 @@
 // One DEK ready to seal and open data frames at OpenSSL speed: the raw key in locked key memory and
-// a pool of EVP contexts keyed once, so a frame costs an IV reset plus the AES work. Contexts are
-// pooled in per-processor slots (a couple of probes, never a scan), so concurrent requests on
-// different cores do not contend.
+// two pools of EVP contexts keyed once, one per direction (an opening context takes each frame's IV
+// and tag in one parameter call, without a re-init), so a frame costs an IV reset plus the AES work.
+// Contexts are pooled in per-processor slots (a couple of probes, never a scan), so concurrent
+// requests on different cores do not contend.
 namespace Prg.Crypto;
 
 /// <summary>
@@ -18,13 +19,14 @@ public sealed unsafe class FrameKey : IDisposable
     private const int Probes = 2;
 
     private readonly KeyMemory _memory;
-    private readonly nint[] _idle;
+    private readonly nint[] _idleSealers;
+    private readonly nint[] _idleOpeners;
     private readonly Lock _createLock = new();
     private readonly byte* _key;
     private volatile bool _disposed;
 
     /// <param name="key">32 bytes, copied into locked key memory.</param>
-    /// <param name="idleContexts">Contexts kept ready for reuse (rounded up to a power of two, 1..1024).</param>
+    /// <param name="idleContexts">Contexts kept ready for reuse per direction (rounded up to a power of two, 1..1024).</param>
     /// <exception cref="CryptoException">libcrypto.so.3 cannot be loaded (fail closed).</exception>
     public FrameKey(ReadOnlySpan<byte> key, int idleContexts)
         : this(key, idleContexts, KeyMemory.Shared)
@@ -40,18 +42,19 @@ public sealed unsafe class FrameKey : IDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(idleContexts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(idleContexts, MaxIdleContexts);
-        _idle = new nint[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)idleContexts)];
+        _idleSealers = new nint[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)idleContexts)];
+        _idleOpeners = new nint[_idleSealers.Length];
 
         _ = LibCrypto.Aes256Gcm; // refuse now, not at the first frame, if libcrypto is missing
         _memory = memory;
         _key = memory.Store(key);
-        Return(Create()); // one ready context; the key is known to work
+        Return(_idleSealers, Create(encrypt: true)); // one ready context; the key is known to work
     }
 
     public bool IsDisposed => _disposed;
 
     /// <summary>Idle pooled contexts (tests).</summary>
-    internal int IdleCount => _idle.Count(static handle => handle != 0);
+    internal int IdleCount => _idleSealers.Concat(_idleOpeners).Count(static handle => handle != 0);
 
     /// <summary>The key's slot in key memory (tests observe that disposal zeroes it).</summary>
     internal nint KeySlotForTesting => (nint)_key;
@@ -59,28 +62,28 @@ public sealed unsafe class FrameKey : IDisposable
     /// <inheritdoc cref="DataFrame.Encrypt(System.Security.Cryptography.AesGcm, uint, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{byte}, Span{byte})"/>
     public int Encrypt(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        GcmContext context = Rent();
+        GcmContext context = Rent(_idleSealers, encrypt: true);
         try
         {
             return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination);
         }
         finally
         {
-            Return(context);
+            Return(_idleSealers, context);
         }
     }
 
     /// <inheritdoc cref="DataFrame.TryDecrypt(System.Security.Cryptography.AesGcm, ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, Span{byte}, out int)"/>
     public bool TryDecrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination, out int bytesWritten)
     {
-        GcmContext context = Rent();
+        GcmContext context = Rent(_idleOpeners, encrypt: false);
         try
         {
             return DataFrame.TryOpen(context, frame, threadId, recordId, destination, out bytesWritten);
         }
         finally
         {
-            Return(context);
+            Return(_idleOpeners, context);
         }
     }
 
@@ -93,14 +96,14 @@ public sealed unsafe class FrameKey : IDisposable
     internal int EncryptWithNonceForTesting(
         uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        GcmContext context = Rent();
+        GcmContext context = Rent(_idleSealers, encrypt: true);
         try
         {
             return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination, nonce);
         }
         finally
         {
-            Return(context);
+            Return(_idleSealers, context);
         }
     }
 
@@ -118,23 +121,26 @@ public sealed unsafe class FrameKey : IDisposable
             _memory.Release(_key);
         }
 
-        for (int i = 0; i < _idle.Length; i++)
+        foreach (nint[] pool in (ReadOnlySpan<nint[]>)[_idleSealers, _idleOpeners])
         {
-            nint handle = Interlocked.Exchange(ref _idle[i], 0);
-            if (handle != 0)
+            for (int i = 0; i < pool.Length; i++)
             {
-                GcmContext.FromHandle(handle).Free();
+                nint handle = Interlocked.Exchange(ref pool[i], 0);
+                if (handle != 0)
+                {
+                    GcmContext.FromHandle(handle).Free();
+                }
             }
         }
     }
 
-    private GcmContext Rent()
+    private GcmContext Rent(nint[] pool, bool encrypt)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int start = Thread.GetCurrentProcessorId();
         for (int i = 0; i < Probes; i++)
         {
-            ref nint slot = ref _idle[(start + i) & (_idle.Length - 1)];
+            ref nint slot = ref pool[(start + i) & (pool.Length - 1)];
             nint handle = Volatile.Read(ref slot);
             if (handle != 0 && Interlocked.CompareExchange(ref slot, 0, handle) == handle)
             {
@@ -142,12 +148,12 @@ public sealed unsafe class FrameKey : IDisposable
             }
         }
 
-        return Create();
+        return Create(encrypt);
     }
 
-    private void Return(GcmContext context)
+    private void Return(nint[] pool, GcmContext context)
     {
-        if (!_disposed && TryPark(context.Handle))
+        if (!_disposed && TryPark(pool, context.Handle))
         {
             return;
         }
@@ -155,12 +161,12 @@ public sealed unsafe class FrameKey : IDisposable
         context.Free();
     }
 
-    private bool TryPark(nint handle)
+    private bool TryPark(nint[] pool, nint handle)
     {
         int start = Thread.GetCurrentProcessorId();
         for (int i = 0; i < Probes; i++)
         {
-            ref nint slot = ref _idle[(start + i) & (_idle.Length - 1)];
+            ref nint slot = ref pool[(start + i) & (pool.Length - 1)];
             if (Volatile.Read(ref slot) == 0 && Interlocked.CompareExchange(ref slot, handle, 0) == 0)
             {
                 // Dispose may have drained the slots just before this context landed; whoever
@@ -177,13 +183,13 @@ public sealed unsafe class FrameKey : IDisposable
         return false;
     }
 
-    private GcmContext Create()
+    private GcmContext Create(bool encrypt)
     {
         // Serialised with Dispose so a context is never keyed from a slot being zeroed.
         lock (_createLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return GcmContext.Create(_key);
+            return GcmContext.Create(_key, encrypt);
         }
     }
 }

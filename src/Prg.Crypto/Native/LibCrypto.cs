@@ -10,7 +10,6 @@ internal static unsafe partial class LibCrypto
     private const string Library = "libcrypto.so.3";
 
     internal const int CtrlGcmGetTag = 0x10; // EVP_CTRL_AEAD_GET_TAG
-    internal const int CtrlGcmSetTag = 0x11; // EVP_CTRL_AEAD_SET_TAG
 
     private static readonly Lazy<nint> s_aes256Gcm = new(LoadAes256Gcm);
 
@@ -25,20 +24,52 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Library)]
     internal static partial void EVP_CIPHER_CTX_free(nint ctx);
 
+    // The per-frame calls below skip the runtime's GC-mode transition (SuppressGCTransition): each is a
+    // short, non-blocking computation on memory the caller pinned that never calls back into .NET, and
+    // a page makes 200 of them, where the transitions cost more than a 200-byte frame's AES.
     [LibraryImport(Library)]
     internal static partial int EVP_CipherInit_ex(nint ctx, nint cipher, nint engine, byte* key, byte* iv, int enc);
 
+    /// <summary>As EVP_CipherInit_ex, with parameters for the context (here: the GCM tag to expect).</summary>
     [LibraryImport(Library)]
+    [SuppressGCTransition]
+    internal static partial int EVP_CipherInit_ex2(nint ctx, nint cipher, byte* key, byte* iv, int enc, OsslParam* parameters);
+
+    [LibraryImport(Library)]
+    [SuppressGCTransition]
     internal static partial int EVP_CipherUpdate(nint ctx, byte* output, int* outputLength, byte* input, int inputLength);
 
     [LibraryImport(Library)]
+    [SuppressGCTransition]
     internal static partial int EVP_CipherFinal_ex(nint ctx, byte* output, int* outputLength);
 
     [LibraryImport(Library)]
+    [SuppressGCTransition]
     internal static partial int EVP_CIPHER_CTX_ctrl(nint ctx, int type, int arg, void* ptr);
 
     [LibraryImport(Library)]
+    [SuppressGCTransition]
+    internal static partial int EVP_CIPHER_CTX_set_params(nint ctx, OsslParam* parameters);
+
+    [LibraryImport(Library)]
     private static partial nint EVP_aes_256_gcm();
+
+    /// <summary>OpenSSL's OSSL_PARAM (key, data_type, data, data_size, return_size).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct OsslParam
+    {
+        private const uint OctetString = 5; // OSSL_PARAM_OCTET_STRING
+
+        public byte* Key;
+        public uint DataType;
+        public void* Data;
+        public nuint DataSize;
+        public nuint ReturnSize;
+
+        /// <summary>An octet-string parameter; <paramref name="key"/> must be NUL-terminated and outlive the call.</summary>
+        public static OsslParam Octets(byte* key, void* data, nuint length) =>
+            new() { Key = key, DataType = OctetString, Data = data, DataSize = length, ReturnSize = nuint.MaxValue };
+    }
 
     private static nint LoadAes256Gcm()
     {

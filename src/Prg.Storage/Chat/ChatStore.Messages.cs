@@ -209,7 +209,11 @@ public sealed partial class ChatStore
     /// <summary>The thread's live messages, oldest → newest (spec §5 message semantics).</summary>
     /// <exception cref="ChatKeyNotFoundException">The thread does not exist, or the reference is not a live message of it.</exception>
     public Page<MessageRecord> ListMessages(string threadId, PageRequest request)
-        => PageMessages<MessageRecord>(threadId, null, request, _ => new MessageReader(_kv, threadId).Load, MessageSize);
+    {
+        KeySpace.ValidateThreadId(threadId, nameof(threadId));
+        using var reader = new MessageReader(_kv, threadId);
+        return PageMessages<MessageRecord>(threadId, null, request, _ => reader.Load, MessageSize);
+    }
 
     /// <summary>
     /// As <see cref="ListMessages(string, PageRequest)"/> for a thread the caller has just read: its
@@ -218,7 +222,8 @@ public sealed partial class ChatStore
     public Page<MessageRecord> ListMessages(ThreadRecord thread, PageRequest request)
     {
         ArgumentNullException.ThrowIfNull(thread);
-        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => new MessageReader(_kv, thread.Id).Load, MessageSize);
+        using var reader = new MessageReader(_kv, thread.Id);
+        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => reader.Load, MessageSize);
     }
 
     /// <summary>Admin: the thread's live message keys, oldest → newest (no message record is read).</summary>

@@ -138,6 +138,31 @@ public static class KeySpace
             && seq >= 1;
     }
 
+    /// <summary>
+    /// The seq of a message key in ASCII (a page's record key, already encoded): one pass over the
+    /// seq digits, where <see cref="TryParseMessageKey"/> validates and parses both numbers of a string.
+    /// </summary>
+    public static bool TryParseSeq(ReadOnlySpan<byte> messageKey, out long seq)
+    {
+        seq = 0;
+        if (messageKey.Length != TsDigits + 1 + SeqDigits || messageKey[TsDigits] != (byte)'-' || messageKey[..TsDigits].ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            return false;
+        }
+
+        foreach (byte b in messageKey[(TsDigits + 1)..])
+        {
+            uint digit = (uint)(b - '0');
+            if (digit > 9)
+            {
+                return false;
+            }
+
+            seq = (seq * 10) + digit;
+        }
+        return seq >= 1;
+    }
+
     /// <summary>The seq of a key produced by <see cref="MessageKey"/>.</summary>
     /// <exception cref="InvalidDataException">A stored key is malformed.</exception>
     public static long SeqOf(string messageKey)

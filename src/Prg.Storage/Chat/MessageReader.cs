@@ -1,7 +1,8 @@
 // Reads a page's messages straight from the store: each record's key is built in a stack buffer
-// from the thread's key prefix (encoded once per page) and read without the ChatTx cache (a page
-// reads each message once), so no key string or cache entry is made per message; the author
-// string is shared by consecutive messages of the same author.
+// from the thread's key prefix (encoded once per page) and its value decoded in place in the store
+// (DurableKv.Visit: no copy) into the public record directly, without the ChatTx cache (a page reads
+// each message once) and without an intermediate MessageEntry, all on one reader session; the
+// author string is shared by consecutive messages of the same author.
 using System.Buffers;
 using System.Text;
 using Prg.Storage.Chat.Records;
@@ -9,24 +10,24 @@ using Prg.Storage.Engine;
 
 namespace Prg.Storage.Chat;
 
-/// <summary>One page's reads of one thread's current message records (live ones only). Not thread-safe.</summary>
-internal sealed class MessageReader
+/// <summary>One page's reads of one thread's current message records (live ones only). Not thread-safe; dispose after the page.</summary>
+internal sealed class MessageReader : DurableKv.ValueVisitor, IDisposable
 {
     private const int MaxStackKeyBytes = 512;
 
-    private readonly DurableKv _kv;
+    private readonly DurableKv.ReadRun _reads;
     private readonly string _threadId;
     private readonly byte[] _keyPrefix;
-    private readonly DurableKv.ValueDecoder<MessageRecord?> _decode;
     private readonly Utf8StringCache _authors = new();
     private string _messageKey = "";
+    private long _seq;
+    private MessageRecord? _loaded;
 
     public MessageReader(DurableKv kv, string threadId)
     {
-        _kv = kv;
+        _reads = kv.BeginReads();
         _threadId = threadId;
         _keyPrefix = Encoding.UTF8.GetBytes(KeySpace.Message(threadId, ""));
-        _decode = Decode;
     }
 
     /// <summary>The live message <paramref name="messageKey"/> (a key of this thread's index), or null.</summary>
@@ -35,15 +36,22 @@ internal sealed class MessageReader
         int length = _keyPrefix.Length + messageKey.Length;
         Span<byte> key = length <= MaxStackKeyBytes ? stackalloc byte[length] : new byte[length];
         _keyPrefix.CopyTo(key);
-        if (Ascii.FromUtf16(messageKey, key[_keyPrefix.Length..], out _) != OperationStatus.Done)
+        if (Ascii.FromUtf16(messageKey, key[_keyPrefix.Length..], out _) != OperationStatus.Done
+            || !KeySpace.TryParseSeq(key[_keyPrefix.Length..], out _seq))
         {
             return null; // not a message key (those are ASCII digits and a dash)
         }
 
         _messageKey = messageKey;
-        return _kv.Read(key, _decode, null);
+        _loaded = null;
+        _reads.Visit(key, this);
+        MessageRecord? loaded = _loaded;
+        _loaded = null;
+        return loaded;
     }
 
-    private MessageRecord? Decode(ReadOnlySpan<byte> stored)
-        => MessageEntry.Decode(stored, _authors) is { Deleted: false } entry ? entry.ToPublic(_threadId, _messageKey) : null;
+    public void Dispose() => _reads.Dispose();
+
+    protected override void OnValue(ReadOnlySpan<byte> stored)
+        => _loaded = MessageEntry.DecodeLive(stored, _authors, _threadId, _messageKey, _seq);
 }

@@ -1,19 +1,17 @@
-// Reads that hand the stored value to a decoder as a span instead of allocating a byte[] per read:
-// values up to ReadBufferBytes land in a stack buffer, larger ones in pooled memory returned at once.
-// The chat store decodes every record through this, so a page allocates only what it decodes.
-using System.Buffers;
+// Reads that hand the stored value to a decoder as a span straight from FASTER's log (or its I/O
+// buffer for a record on disk): no byte[] and no copy into a buffer per read. The chat store decodes
+// every record through this, so a page allocates only what it decodes.
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using FASTER.core;
-using SpanSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByteAndMemory, FASTER.core.Empty, Prg.Storage.Engine.DurableKv.SpanReadFunctions>;
+using VisitSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, Prg.Storage.Engine.DurableKv.VisitOutput, FASTER.core.Empty, Prg.Storage.Engine.DurableKv.VisitFunctions>;
 
 namespace Prg.Storage.Engine;
 
 public sealed partial class DurableKv
 {
-    private const int ReadBufferBytes = 2048;
-
-    private readonly SpanReadFunctions _spanFunctions = new();
-    private readonly ConcurrentBag<SpanSession> _spanReaders = new();
+    private readonly VisitFunctions _visitFunctions = new();
+    private readonly ConcurrentBag<VisitSession> _readers = new();
 
     /// <summary>Decodes a stored value; the span is valid only during the call.</summary>
     public delegate T ValueDecoder<out T>(ReadOnlySpan<byte> value);
@@ -22,83 +20,196 @@ public sealed partial class DurableKv
     /// Reads <paramref name="key"/> and returns <paramref name="decode"/> of its value, or
     /// <paramref name="missing"/> when the key has none; no copy of the value outlives the call.
     /// </summary>
-    public unsafe T Read<T>(ReadOnlySpan<byte> key, ValueDecoder<T> decode, T missing)
+    public T Read<T>(ReadOnlySpan<byte> key, ValueDecoder<T> decode, T missing)
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        DecodeVisitor<T> visitor = DecodeVisitor<T>.Rent(decode);
+        try
+        {
+            return Visit(key, visitor) ? visitor.Result : missing;
+        }
+        finally
+        {
+            DecodeVisitor<T>.Return(visitor);
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> and hands its value to <paramref name="visitor"/> (while the record
+    /// is latched: keep the visit short). False when the key has none. An exception of the visit is
+    /// rethrown here, after the read has left the store.
+    /// </summary>
+    public bool Visit(ReadOnlySpan<byte> key, ValueVisitor visitor)
+    {
+        VisitSession session = TakeReader();
+        try
+        {
+            return Visit(session, key, visitor);
+        }
+        finally
+        {
+            _readers.Add(session);
+        }
+    }
+
+    /// <summary>A run of reads on one reader session (a page's): dispose it to hand the session back.</summary>
+    public ReadRun BeginReads() => new(this, TakeReader());
+
+    private VisitSession TakeReader()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _readers.TryTake(out VisitSession? pooled) ? pooled : _store.For(_visitFunctions).NewSession<VisitFunctions>();
+    }
+
+    private unsafe bool Visit(VisitSession session, ReadOnlySpan<byte> key, ValueVisitor visitor)
     {
         if (key.IsEmpty)
         {
             throw new ArgumentException("Key must not be empty.", nameof(key));
         }
 
-        ArgumentNullException.ThrowIfNull(decode);
+        ArgumentNullException.ThrowIfNull(visitor);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        SpanSession session = _spanReaders.TryTake(out SpanSession? pooled)
-            ? pooled
-            : _store.For(_spanFunctions).NewSession<SpanReadFunctions>();
-        try
+        Status status;
+        fixed (byte* k = key)
         {
-            byte* buffer = stackalloc byte[ReadBufferBytes];
-            fixed (byte* k = key)
+            var keyBytes = SpanByte.FromPointer(k, key.Length);
+            var output = new VisitOutput(visitor);
+            status = session.Read(ref keyBytes, ref output);
+            if (status.IsPending)
             {
-                var keyBytes = SpanByte.FromPointer(k, key.Length);
-                var output = new SpanByteAndMemory(SpanByte.FromPointer(buffer, ReadBufferBytes));
-                Status status = session.Read(ref keyBytes, ref output);
-                if (status.IsPending)
+                session.CompletePendingWithOutputs(out var outputs, wait: true);
+                using (outputs)
                 {
-                    session.CompletePendingWithOutputs(out var outputs, wait: true);
-                    using (outputs)
+                    if (!outputs.Next())
                     {
-                        if (!outputs.Next())
-                        {
-                            throw new InvalidOperationException("FASTER completed a pending read without an output.");
-                        }
-
-                        status = outputs.Current.Status;
-                        output = outputs.Current.Output;
+                        throw new InvalidOperationException("FASTER completed a pending read without an output.");
                     }
-                }
-                if (!status.Found)
-                {
-                    output.Memory?.Dispose();
-                    return missing;
-                }
-                if (output.IsSpanByte)
-                {
-                    return decode(output.SpanByte.AsReadOnlySpan());
-                }
 
-                using (output.Memory)
-                {
-                    return decode(output.Memory.Memory.Span[..output.Length]);
+                    status = outputs.Current.Status;
                 }
             }
         }
-        finally
+
+        visitor.ThrowFailure();
+        return status.Found;
+    }
+
+    /// <summary>Reads on one session, so a page of 50 reads takes and returns a session once. Not thread-safe.</summary>
+    public sealed class ReadRun : IDisposable
+    {
+        private readonly DurableKv _kv;
+        private VisitSession? _session;
+
+        internal ReadRun(DurableKv kv, VisitSession session)
         {
-            _spanReaders.Add(session);
+            _kv = kv;
+            _session = session;
+        }
+
+        /// <inheritdoc cref="DurableKv.Visit(ReadOnlySpan{byte}, ValueVisitor)"/>
+        public bool Visit(ReadOnlySpan<byte> key, ValueVisitor visitor)
+        {
+            ObjectDisposedException.ThrowIf(_session is null, this);
+            return _kv.Visit(_session, key, visitor);
+        }
+
+        public void Dispose()
+        {
+            if (_session is { } session)
+            {
+                _session = null;
+                _kv._readers.Add(session);
+            }
         }
     }
 
     private void DisposeReaders()
     {
-        while (_spanReaders.TryTake(out SpanSession? session))
+        while (_readers.TryTake(out VisitSession? session))
         {
             session.Dispose();
         }
     }
 
-    /// <summary>Copies a read value into the caller's SpanByte if it fits, else into pooled memory.</summary>
-    internal sealed class SpanReadFunctions : SpanByteFunctions<SpanByte, SpanByteAndMemory, Empty>
+    /// <summary>Receives a stored value during a <see cref="Visit"/>.</summary>
+    public abstract class ValueVisitor
     {
-        public override bool SingleReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref SpanByteAndMemory dst, ref ReadInfo readInfo)
+        private ExceptionDispatchInfo? _failure;
+
+        /// <summary>The value; the span is valid only during the call.</summary>
+        protected abstract void OnValue(ReadOnlySpan<byte> value);
+
+        // Never lets an exception unwind through FASTER's read (it holds the record's latch).
+        internal void Accept(ReadOnlySpan<byte> value)
         {
-            value.CopyTo(ref dst, MemoryPool<byte>.Shared);
+            try
+            {
+                OnValue(value);
+            }
+            catch (Exception e)
+            {
+                _failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        internal void ThrowFailure()
+        {
+            if (_failure is { } failure)
+            {
+                _failure = null;
+                failure.Throw();
+            }
+        }
+    }
+
+    /// <summary>The visitor a read hands the value to.</summary>
+    internal readonly struct VisitOutput(ValueVisitor visitor)
+    {
+        public ValueVisitor Visitor { get; } = visitor;
+    }
+
+    /// <summary>Calls the read's visitor on the record in place, for records in memory and those read from disk.</summary>
+    internal sealed class VisitFunctions : FunctionsBase<SpanByte, SpanByte, SpanByte, VisitOutput, Empty>
+    {
+        public override bool SingleReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref VisitOutput dst, ref ReadInfo readInfo)
+        {
+            dst.Visitor.Accept(value.AsReadOnlySpan());
             return true;
         }
 
-        public override bool ConcurrentReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref SpanByteAndMemory dst, ref ReadInfo readInfo)
+        public override bool ConcurrentReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref VisitOutput dst, ref ReadInfo readInfo)
         {
-            value.CopyTo(ref dst, MemoryPool<byte>.Shared);
+            dst.Visitor.Accept(value.AsReadOnlySpan());
             return true;
         }
+    }
+
+    /// <summary>Adapts a <see cref="ValueDecoder{T}"/> to a visit; one cached per thread and type (reads are synchronous).</summary>
+    private sealed class DecodeVisitor<T> : ValueVisitor
+    {
+        [ThreadStatic]
+        private static DecodeVisitor<T>? s_cached;
+
+        private ValueDecoder<T>? _decode;
+
+        public T Result { get; private set; } = default!;
+
+        public static DecodeVisitor<T> Rent(ValueDecoder<T> decode)
+        {
+            DecodeVisitor<T> visitor = s_cached ?? new DecodeVisitor<T>();
+            s_cached = null; // a decoder that reads again gets its own
+            visitor._decode = decode;
+            return visitor;
+        }
+
+        public static void Return(DecodeVisitor<T> visitor)
+        {
+            visitor._decode = null;
+            visitor.Result = default!;
+            s_cached = visitor;
+        }
+
+        protected override void OnValue(ReadOnlySpan<byte> value) => Result = _decode!(value);
     }
 }

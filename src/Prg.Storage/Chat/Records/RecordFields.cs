@@ -11,7 +11,6 @@ internal ref struct RecordFields
     private readonly ref RecordWriter _writer;
     private RecordReader _reader;
     private readonly bool _reading;
-    private readonly Utf8StringCache? _strings;
 
     private RecordFields(ref RecordWriter writer)
     {
@@ -19,12 +18,11 @@ internal ref struct RecordFields
         _reading = false;
     }
 
-    private RecordFields(ReadOnlySpan<byte> data, Utf8StringCache? strings)
+    private RecordFields(ReadOnlySpan<byte> data)
     {
         _writer = ref Unsafe.NullRef<RecordWriter>();
         _reader = new RecordReader(data);
         _reading = true;
-        _strings = strings;
     }
 
     /// <summary>Writes the record-type byte, then the fields.</summary>
@@ -37,12 +35,12 @@ internal ref struct RecordFields
 
     /// <summary>
     /// Fills <paramref name="record"/> from <paramref name="data"/>, which must hold exactly its type byte and
-    /// fields; non-null strings come from <paramref name="strings"/> when they repeat.
+    /// fields.
     /// </summary>
     /// <exception cref="InvalidDataException">Another record type, truncated or trailing bytes, a bad length.</exception>
-    public static T Read<T>(ReadOnlySpan<byte> data, T record, Utf8StringCache? strings = null) where T : IStoredRecord
+    public static T Read<T>(ReadOnlySpan<byte> data, T record) where T : IStoredRecord
     {
-        var fields = new RecordFields(data, strings);
+        var fields = new RecordFields(data);
         fields._reader.ExpectType(record.Type);
         record.Fields(ref fields);
         fields._reader.End();
@@ -117,7 +115,7 @@ internal ref struct RecordFields
     {
         if (_reading)
         {
-            value = _strings is null ? _reader.ReadString() : _strings.Get(_reader.ReadStringBytes());
+            value = _reader.ReadString();
         }
         else
         {

@@ -1,0 +1,84 @@
+// DurableKv's span reads: values decoded in place (in memory and from disk), a decoder's exception
+// surfacing without leaving the store stuck, and a page's read run on one session.
+using System.Text;
+using Prg.Storage.Engine;
+using static Prg.Storage.Tests.KvTestUtil;
+
+namespace Prg.Storage.Tests;
+
+public sealed class DurableKvReadTests
+{
+    private static readonly DurableKv.ValueDecoder<string> Text = value => Encoding.UTF8.GetString(value);
+
+    [Fact]
+    public async Task A_decoder_that_throws_surfaces_its_exception_and_the_key_stays_readable_and_writable()
+    {
+        using var dir = new TempDirectory();
+        await using var kv = DurableKv.Open(SmallOptions(dir.Path));
+        var batch = new WriteBatch();
+        batch.Put(B("k"), B("one"));
+        await kv.CommitAsync(batch);
+
+        var e = Assert.Throws<InvalidDataException>(() => kv.Read<string>(B("k"), _ => throw new InvalidDataException("bad record"), "missing"));
+        Assert.Equal("bad record", e.Message);
+
+        Assert.Equal("one", kv.Read(B("k"), Text, "missing"));
+        batch.Clear();
+        batch.Put(B("k"), B("two")); // would wait forever on a latch the failed read left behind
+        await kv.CommitAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("two", kv.Read(B("k"), Text, "missing"));
+        Assert.Equal("missing", kv.Read(B("absent"), Text, "missing"));
+    }
+
+    [Fact]
+    public async Task Values_evicted_to_disk_and_larger_than_a_page_buffer_are_decoded()
+    {
+        using var dir = new TempDirectory();
+        await using var kv = DurableKv.Open(TinyOptions(dir.Path));
+        string large = new('x', 3000);
+        var batch = new WriteBatch();
+        batch.Put(B("first"), B(large));
+        await kv.CommitAsync(batch);
+        for (int i = 0; i < 400; i++) // 64 KB of memory: "first" ends up on disk only
+        {
+            batch.Clear();
+            batch.Put(B($"filler-{i}"), new byte[1024]);
+            await kv.CommitAsync(batch);
+        }
+
+        Assert.Equal(large, kv.Read(B("first"), Text, "missing"));
+        Assert.Equal(1024, kv.Read(B("filler-399"), value => value.Length, -1));
+    }
+
+    [Fact]
+    public async Task A_read_run_reads_every_key_and_refuses_reads_once_disposed()
+    {
+        using var dir = new TempDirectory();
+        await using var kv = DurableKv.Open(SmallOptions(dir.Path));
+        var batch = new WriteBatch();
+        for (int i = 0; i < 50; i++)
+        {
+            batch.Put(B($"m{i}"), B($"body {i}"));
+        }
+        await kv.CommitAsync(batch);
+
+        var collect = new Collector();
+        var run = kv.BeginReads();
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.True(run.Visit(B($"m{i}"), collect));
+        }
+        Assert.False(run.Visit(B("m50"), collect));
+        run.Dispose();
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"body {i}"), collect.Values);
+        Assert.Throws<ObjectDisposedException>(() => run.Visit(B("m0"), collect));
+    }
+
+    private sealed class Collector : DurableKv.ValueVisitor
+    {
+        public List<string> Values { get; } = [];
+
+        protected override void OnValue(ReadOnlySpan<byte> value) => Values.Add(Encoding.UTF8.GetString(value));
+    }
+}
