@@ -4,6 +4,7 @@
 // fails here before it can strand a store (store/FORMAT stays 2).
 using System.Buffers.Binary;
 using System.Text;
+using Prg.Storage.Chat;
 using Prg.Storage.Chat.Records;
 
 namespace Prg.Storage.Tests;

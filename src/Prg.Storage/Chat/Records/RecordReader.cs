@@ -28,6 +28,8 @@ internal ref struct RecordReader
 
     public byte ReadByte() => Take(1)[0];
 
+    public bool ReadBool() => ReadByte() != 0;
+
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
 
     public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
