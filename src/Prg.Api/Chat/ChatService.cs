@@ -75,7 +75,7 @@ public sealed class ChatService(ChatStore store, RecordCipher cipher) : IChatSer
             return null;
         }
         var sealedBody = await cipher.SealAsync(thread.Kms, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ct);
-        return await store.CreateMessageAsync(slot, author, sealedBody);
+        return await store.CreateMessageAsync(slot, author, sealedBody, owner: thread.Author);
     }
 
     public async ValueTask<EditResult> EditMessageAsync(ThreadRecord thread, string messageKey, ReadOnlyMemory<byte> body, CancellationToken ct)
