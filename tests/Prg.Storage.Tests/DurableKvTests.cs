@@ -63,6 +63,26 @@ public sealed class DurableKvTests
     }
 
     [Fact]
+    public async Task Durable_waits_resume_on_the_thread_pool_never_on_the_wal_committer()
+    {
+        // The committer completes a flush's waiters through one pool work item; their code must never
+        // run on the committer itself (it would delay the next fsync for every other writer).
+        using var dir = new TempDirectory();
+        await using var kv = DurableKv.Open(SmallOptions(dir.Path));
+        var resumedOn = new System.Collections.Concurrent.ConcurrentBag<(bool Pool, string? Name)>();
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
+        {
+            var batch = new WriteBatch();
+            batch.Put(B($"k{i}"), B("v"));
+            await kv.WaitDurableAsync(kv.Apply(batch));
+            resumedOn.Add((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+        })));
+
+        Assert.Equal(32, resumedOn.Count);
+        Assert.All(resumedOn, r => Assert.True(r.Pool && r.Name != "prg-wal-committer", $"resumed on '{r.Name}' (pool: {r.Pool})"));
+    }
+
+    [Fact]
     public async Task Invalid_input_is_rejected_with_argument_exceptions()
     {
         using var dir = new TempDirectory();

@@ -75,7 +75,7 @@ public sealed partial class ChatService(ChatStore store, RecordCipher cipher) : 
             return null;
         }
         var sealedBody = await cipher.SealAsync(thread.AppData, RecordAad.ForMessageVersion(thread.Id, slot.Key, 1), body, ct);
-        return await store.CreateMessageAsync(slot, author, sealedBody);
+        return await store.CreateMessageAsync(slot, author, sealedBody, owner: thread.Author);
     }
 
     public async ValueTask<EditResult> EditMessageAsync(ThreadRecord thread, string messageKey, ReadOnlyMemory<byte> body, CancellationToken ct)

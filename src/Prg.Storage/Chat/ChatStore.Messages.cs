@@ -64,6 +64,14 @@ public sealed partial class ChatStore
     /// even when slots commit out of order. Null if the thread is missing or deleted.
     /// </summary>
     public ValueTask<MessageRecord?> CreateMessageAsync(MessageSlot slot, string author, byte[] body)
+        => CreateMessageAsync(slot, author, body, owner: null);
+
+    /// <summary>
+    /// As <see cref="CreateMessageAsync(MessageSlot, string, byte[])"/> for a caller that has just read
+    /// the thread: <paramref name="owner"/> is its author (it never changes), so the thread's meta
+    /// record is not read again. Whether the thread still exists is checked under its lock either way.
+    /// </summary>
+    public ValueTask<MessageRecord?> CreateMessageAsync(MessageSlot slot, string author, byte[] body, string? owner)
     {
         string threadId = slot.ThreadId;
         KeySpace.ValidateThreadId(threadId, nameof(slot));
@@ -75,12 +83,21 @@ public sealed partial class ChatStore
         }
 
         // The owner's lock too: the post is summarised in the owner's inbox feed.
-        if (ReadMeta(threadId) is not { Deleted: false } owner)
+        if (owner is not null)
         {
-            return ValueTask.FromResult<MessageRecord?>(null);
+            KeySpace.ValidateUserId(owner, nameof(owner));
+        }
+        else
+        {
+            if (ReadMeta(threadId) is not { Deleted: false } meta)
+            {
+                return ValueTask.FromResult<MessageRecord?>(null);
+            }
+
+            owner = meta.Author;
         }
 
-        return WriteThreadAsync<MessageRecord?>(threadId, owner.Author, w =>
+        return WriteThreadAsync<MessageRecord?>(threadId, owner, w =>
         {
             if (w.State is not { Deleted: false } state)
             {
@@ -101,7 +118,7 @@ public sealed partial class ChatStore
             w.Put(state);
             w.MessagesDelta = 1;
             w.Emit(ChatEventKind.MessageCreated, ts, slot.Key);
-            w.EmitInbox(owner.Author, ChatEventKind.MessageCreated, ts, slot.Key);
+            w.EmitInbox(owner, ChatEventKind.MessageCreated, ts, slot.Key);
             if (_reservedSeq.TryGetValue(threadId, out long reserved) && reserved <= state.SeqHighWater)
             {
                 _reservedSeq.TryRemove(new KeyValuePair<string, long>(threadId, reserved));
