@@ -3,7 +3,10 @@
 // streams on one thread, POSTs sent open loop at RATE/s for SECONDS, and per (subscriber, message) the
 // time from the POST's answer to the event's arrival (negative: the event came first — it is published
 // once the write is durable, before the answer is written). Node standard library only.
+// With --hold S it only opens the subscribers on --thread T, prints "ready", and drains them for S seconds
+// (bytes counted, nothing parsed), as the load beside a separate post-throughput run.
 // usage: tools/feed-fanout.mjs --port 8080 --backend-key KEY [--subscribers 100] [--rate 1000] [--seconds 10]
+//        tools/feed-fanout.mjs --port 8080 --backend-key KEY --user OWNER --thread T --hold 15 [--subscribers 100]
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -11,7 +14,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (
 const port = Number(args.port ?? 8080), key = args['backend-key'], subscribers = Number(args.subscribers ?? 100);
 const rate = Number(args.rate ?? 1000), seconds = Number(args.seconds ?? 10);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const headers = { Authorization: `Bearer ${key}`, 'X-User-ID': 'fanout', 'Content-Type': 'application/json' };
+const headers = { Authorization: `Bearer ${key}`, 'X-User-ID': args.user ?? 'fanout', 'Content-Type': 'application/json' };
 
 function call(method, path, body) {
   return new Promise((resolve, reject) => {
@@ -25,30 +28,46 @@ function call(method, path, body) {
   });
 }
 
-const thread = (await call('POST', '/v1/threads', { title: 'fanout' })).key;
+const hold = args.hold === undefined ? null : Number(args.hold);
+const thread = args.thread ?? (await call('POST', '/v1/threads', { title: 'fanout' })).key;
 const acked = new Map();      // message key -> time its POST was answered
 const arrivals = [];          // [key, time] per subscriber event
-let ready = 0;
+let ready = 0, drained = 0, ended = 0;
 await new Promise(resolve => {
   for (let i = 0; i < subscribers; i++) {
     const req = http.request({ port, host: '127.0.0.1', path: `/v1/threads/${thread}/events`, headers: { ...headers, Accept: 'text/event-stream' } }, res => {
       let buf = '', event = null;
-      res.setEncoding('utf8');
+      res.on('end', () => ended++);
       res.on('data', chunk => {
         const now = performance.now();
-        buf += chunk;
+        if (hold !== null && buf === null) { drained += chunk.length; return; }
+        buf += chunk.toString('utf8');
         let nl;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
           if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ') && event === 'ready' && ++ready === subscribers) resolve();
-          else if (line.startsWith('data: ') && event === 'message.created') arrivals.push([JSON.parse(line.slice(6)).data.key, now]);
+          else if (line.startsWith('data: ') && event === 'ready') {
+            if (hold !== null) buf = null;
+            if (++ready === subscribers) resolve();
+            if (buf === null) return;
+          }
+          else if (line.startsWith('data: ') && event === 'message.created') {
+            const at = line.indexOf('"data":{"key":"') + 15;  // the message key, without parsing the whole event
+            arrivals.push([line.slice(at, line.indexOf('"', at)), now]);
+          }
         }
       });
     });
     req.end();
   }
 });
+
+if (hold !== null) {
+  console.log('ready');
+  await new Promise(r => setTimeout(r, hold * 1000));
+  console.log(`subscribers ${subscribers} held ${hold} s on ${thread}: ${(drained / 1e6).toFixed(1)} MB drained, ${ended} streams ended early`);
+  process.exit(0);
+}
 
 const total = rate * seconds, start = performance.now();
 let sent = 0, failed = 0;

@@ -11,6 +11,7 @@ public sealed class FeedRegistry(int maxSubscribers)
     private long _opened;
     private long _refused;
     private long _cutOff;
+    private long _rendered;
 
     public long Open => Interlocked.Read(ref _open);
 
@@ -32,6 +33,9 @@ public sealed class FeedRegistry(int maxSubscribers)
     /// <summary>A subscriber's queued events passed feeds.subscriber_buffer and it was disconnected.</summary>
     public void CountCutOff() => Interlocked.Increment(ref _cutOff);
 
+    /// <summary>An event was read, decrypted and rendered (once per feed at the live end, once per subscriber behind it).</summary>
+    public void CountRendered() => Interlocked.Increment(ref _rendered);
+
     public void Write(IBufferWriter<byte> output)
     {
         var sb = new StringBuilder(512);
@@ -39,6 +43,7 @@ public sealed class FeedRegistry(int maxSubscribers)
         PrometheusText.Counter(sb, "prg_feeds_opened_total", "Feeds opened.", Interlocked.Read(ref _opened));
         PrometheusText.Counter(sb, "prg_feeds_refused_total", "Feeds refused because feeds.max_subscribers were open.", Interlocked.Read(ref _refused));
         PrometheusText.Counter(sb, "prg_feeds_cut_off_total", "Subscribers disconnected for not reading (feeds.subscriber_buffer).", Interlocked.Read(ref _cutOff));
+        PrometheusText.Counter(sb, "prg_feeds_events_rendered_total", "Feed events read, decrypted and rendered (shared by a feed's subscribers at the live end).", Interlocked.Read(ref _rendered));
         output.Write(Encoding.UTF8.GetBytes(sb.ToString()));
     }
 }

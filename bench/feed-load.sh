@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Live feeds under load, for one or more binaries in one run (issue 14): per binary a fresh encrypted
+# server (embedded KMS) on core 0, load on core 1, and
+#   1. closed-loop POSTs to one thread (wrk, CONNECTIONS conns, SECS) without subscribers,
+#   2. the same with SUBSCRIBERS event streams on that thread, drained (tools/feed-fanout.mjs --hold),
+#   3. SUBSCRIBERS streams on a fresh thread at RATE msg/s open loop for SECS: ack -> event latency
+#      (tools/feed-fanout.mjs), with the server's CPU seconds over that run.
+# usage: bench/feed-load.sh LABEL=BINARY [LABEL=BINARY ...]   (SECS=10 RATE=1000 SUBSCRIBERS=100 CONNECTIONS=64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/bench-server.sh
+SECS=${SECS:-10}
+RATE=${RATE:-1000}
+SUBSCRIBERS=${SUBSCRIBERS:-100}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18740}
+KEY=bench-backend-key
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+metric() { curl -sf -H "Authorization: Bearer bench-admin-key" "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+post_rps() { # thread -> "req/s p50 p99"
+  PRG_THREADS="$1" PRG_KEY=$KEY taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECS}s" --latency -s bench/wrk/post-message.lua "http://127.0.0.1:$PORT" > "$work/wrk.txt"
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$work/wrk.txt"
+}
+
+for spec in "$@"; do
+  label=${spec%%=*} bin=${spec#*=}
+  dir="$work/$label"
+  mkdir -p "$dir"
+  bench_config "$dir" "$PORT" true "$bin"
+  taskset -c 0 "$bin" serve --config "$dir/config.yaml" & pid=$!
+  bench_wait_ready "$PORT"
+  thread=$(curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'X-User-ID: bench' -H 'Content-Type: application/json' -d '{"title":"load"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  read -r alone alone_p50 alone_p99 < <(post_rps "$thread")
+
+  taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$thread" --subscribers "$SUBSCRIBERS" --hold $((SECS + 4)) > "$work/hold.txt" & holder=$!
+  for _ in $(seq 200); do grep -q ready "$work/hold.txt" 2>/dev/null && break; sleep 0.05; done
+  read -r with with_p50 with_p99 < <(post_rps "$thread")
+  wait $holder
+  cut=$(metric prg_feeds_cut_off_total)
+
+  cpu0=$(cpu_seconds $pid) t0=$(date +%s.%N)
+  fanout=$(taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --subscribers "$SUBSCRIBERS" --rate "$RATE" --seconds "$SECS")
+  cpu1=$(cpu_seconds $pid) t1=$(date +%s.%N)
+  rendered=$(metric prg_feeds_events_rendered_total)
+  kill -TERM $pid; wait $pid || true
+
+  echo "== $label ($bin)"
+  echo "POST to one thread, $CONNECTIONS conns: alone $alone req/s (p50 $alone_p50, p99 $alone_p99); with $SUBSCRIBERS subscribers $with req/s (p50 $with_p50, p99 $with_p99); ratio $(awk -v a="$alone" -v b="$with" 'BEGIN {printf "%.3f", b / a}'); cut off $cut"
+  echo "  $(tail -1 "$work/hold.txt")"
+  echo "fan-out: $fanout"
+  echo "  server CPU $(awk -v a="$cpu0" -v b="$cpu1" -v s="$t0" -v e="$t1" 'BEGIN {printf "%.2f s in %.2f s wall", b - a, e - s}'); events rendered (whole run) ${rendered:-n/a}"
+done
