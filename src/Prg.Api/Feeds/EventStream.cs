@@ -5,6 +5,7 @@
 // resumes with Last-Event-ID); one that takes nothing within the write deadline is closed by the
 // connection. Idle streams get a heartbeat comment; a graceful stop flushes what is queued and ends.
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using Prg.Api.Http;
@@ -19,6 +20,7 @@ internal sealed class EventStream(FeedCursor cursor, FeedServices feeds, string?
     private readonly ArrayBufferWriter<byte> _queued = new(4096);
     private readonly List<FeedFrame> _frames = [];
     private bool _ending;
+    private long _oldestDurableAt;
 
     public async Task RunAsync(HttpContext ctx, bool announceStart)
     {
@@ -68,6 +70,11 @@ internal sealed class EventStream(FeedCursor cursor, FeedServices feeds, string?
                     {
                         stream.Write(_queued.WrittenSpan);
                         _queued.Clear();
+                        if (_oldestDurableAt != 0)
+                        {
+                            feeds.Registry.RecordDelivery(Stopwatch.GetElapsedTime(_oldestDurableAt));
+                            _oldestDurableAt = 0;
+                        }
                         flushing = stream.FlushAsync().AsTask();
                         heartbeatDue = DateTime.UtcNow + heartbeat;
                         continue;
@@ -125,6 +132,10 @@ internal sealed class EventStream(FeedCursor cursor, FeedServices feeds, string?
         foreach (var frame in _frames)
         {
             _queued.Write(frame.Sse);
+            if (frame.DurableAt != 0 && (_oldestDurableAt == 0 || frame.DurableAt < _oldestDurableAt))
+            {
+                _oldestDurableAt = frame.DurableAt;
+            }
         }
     }
 

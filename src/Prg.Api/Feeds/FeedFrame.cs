@@ -25,6 +25,9 @@ internal sealed class FeedFrame(long position, byte[] bytes, int jsonStart, int 
 
     public bool Ends => ends;
 
+    /// <summary>For a hub's shared frame, when (Stopwatch ticks) its event was known durable; 0 otherwise.</summary>
+    public long DurableAt { get; set; }
+
     /// <summary>The whole server-sent-event frame.</summary>
     public ReadOnlySpan<byte> Sse => bytes;
 

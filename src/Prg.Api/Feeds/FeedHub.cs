@@ -1,10 +1,13 @@
 // A feed's shared rendering, one per feed (a thread's or an inbox) while it has subscribers: one store
 // subscription, and a loop that reads, decrypts and renders each event once as it becomes durable, into a
 // small ring of frames (bounded in count and bytes) that every subscriber at the live end takes as is.
+// After waking its subscribers it lets feeds.coalesce pass before the next wake, so under a steady
+// stream each subscriber gets several events per socket write (an idle feed's next event goes at once).
 // Subscribers behind the ring (a resume from an older cursor, or one that fell behind) render from the
 // store themselves (FeedCursor). When the hub cannot render an event (the key service is down, the
 // thread is gone) it stalls until the next write, and subscribers reaching that event read it themselves,
 // so each of them sees the failure as before.
+using System.Diagnostics;
 using Prg.Storage.Chat;
 
 namespace Prg.Api.Feeds;
@@ -15,6 +18,7 @@ internal sealed class FeedHub : IDisposable
 
     private readonly FeedFrame?[] _ring;
     private readonly long _maxBytes;
+    private readonly TimeSpan _coalesce;
     private readonly FeedRegistry _registry;
     private readonly FeedSignal _durable = new();
     private readonly CancellationTokenSource _stop = new();
@@ -24,16 +28,18 @@ internal sealed class FeedHub : IDisposable
     private long _start;
     private long _rendered;
     private long _bytes;
+    private long _durableSince;
     private bool _stalled;
 
-    public FeedHub(string key, IFeedSource source, Func<Action, FeedSubscription> subscribe, int capacity, long maxBytes, FeedRegistry registry)
+    public FeedHub(string key, IFeedSource source, Func<Action, FeedSubscription> subscribe, int capacity, long maxBytes, TimeSpan coalesce, FeedRegistry registry)
     {
         Key = key;
         Source = source;
         _ring = new FeedFrame?[capacity];
         _maxBytes = maxBytes;
+        _coalesce = coalesce;
         _registry = registry;
-        _subscription = subscribe(_durable.Set);
+        _subscription = subscribe(OnDurable);
         _rendered = _subscription.Durable;
         _start = _rendered + 1;
         _ = RunAsync();
@@ -99,6 +105,12 @@ internal sealed class FeedHub : IDisposable
         _subscription.Dispose();
     }
 
+    private void OnDurable()
+    {
+        Interlocked.CompareExchange(ref _durableSince, Stopwatch.GetTimestamp(), 0);
+        _durable.Set();
+    }
+
     private static TaskCompletionSource NewChange() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task RunAsync()
@@ -109,13 +121,19 @@ internal sealed class FeedHub : IDisposable
             {
                 _durable.Reset();
                 var next = _durable.Next;
+                bool published;
                 try
                 {
-                    await RenderAvailableAsync(_stop.Token);
+                    published = await RenderAvailableAsync(_stop.Token);
                 }
                 catch (Exception failure) when (failure is not OperationCanceledException)
                 {
                     Stall(); // each subscriber reaching the event reads it itself and sees the failure
+                    published = true;
+                }
+                if (published && _coalesce > TimeSpan.Zero)
+                {
+                    await Task.Delay(_coalesce, _stop.Token);
                 }
                 await next.WaitAsync(_stop.Token);
             }
@@ -130,8 +148,12 @@ internal sealed class FeedHub : IDisposable
         }
     }
 
-    private async ValueTask RenderAvailableAsync(CancellationToken ct)
+    /// <summary>Renders the durable events after the ring's newest; true when subscribers were woken.</summary>
+    private async ValueTask<bool> RenderAvailableAsync(CancellationToken ct)
     {
+        var appended = false;
+        // When the oldest of the events this pass renders was known durable (for the delivery histogram).
+        var durableAt = Interlocked.Exchange(ref _durableSince, 0) is var since and > 0 ? since : Stopwatch.GetTimestamp();
         lock (_lock)
         {
             _stalled = false;
@@ -149,7 +171,7 @@ internal sealed class FeedHub : IDisposable
                     _start = _rendered + 1;
                     _bytes = 0;
                 }
-                Publish();
+                appended = true;
                 continue;
             }
             foreach (var e in read.Events)
@@ -157,17 +179,23 @@ internal sealed class FeedHub : IDisposable
                 if (await RenderAsync(e, ct) is not { } frame)
                 {
                     Stall(); // the thread is gone
-                    return;
+                    return true;
                 }
+                frame.DurableAt = durableAt;
                 Append(frame);
-                Publish();
+                appended = true;
                 if (frame.Ends)
                 {
                     Stall(); // nothing follows a thread's deletion
-                    return;
+                    return true;
                 }
             }
         }
+        if (appended)
+        {
+            Publish();
+        }
+        return appended;
     }
 
     private void Append(FeedFrame frame)

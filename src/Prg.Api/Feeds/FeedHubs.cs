@@ -19,7 +19,7 @@ internal sealed class FeedHubs(FeedServices feeds)
         {
             if (!_hubs.TryGetValue(key, out var hub))
             {
-                hub = new FeedHub(key, source, subscribe, RingFrames, feeds.Config.SubscriberBuffer, feeds.Registry);
+                hub = new FeedHub(key, source, subscribe, RingFrames, feeds.Config.SubscriberBuffer, feeds.Config.Coalesce, feeds.Registry);
                 _hubs.Add(key, hub);
             }
             hub.References++;
