@@ -4,7 +4,9 @@
 #   1. closed-loop POSTs to one thread (wrk, CONNECTIONS conns, SECS) without subscribers,
 #   2. the same with SUBSCRIBERS event streams on that thread, drained (tools/feed-fanout.mjs --hold),
 #   3. SUBSCRIBERS streams on a fresh thread at RATE msg/s open loop for SECS: ack -> event latency
-#      (tools/feed-fanout.mjs), with the server's CPU seconds over that run.
+#      (tools/feed-fanout.mjs, all streams parsed by the posting client), with the server's CPU seconds,
+#   4. the same with SUBSCRIBERS-1 streams drained by a second client and one probe stream in the posting
+#      client (the server's fan-out is the same; the measuring client parses one stream, not all).
 # usage: bench/feed-load.sh LABEL=BINARY[=COALESCE] ...   (SECS=10 RATE=1000 SUBSCRIBERS=100 CONNECTIONS=64)
 #   COALESCE, if given, is the run's feeds.coalesce (e.g. 0, 1ms, 2ms); DURABILITY=relaxed for server.durability.
 set -euo pipefail
@@ -63,6 +65,11 @@ for spec in "$@"; do
   snapshot "$work/m1"
   delivery=$(quantiles "$work/m0" "$work/m1" prg_feeds_delivery_seconds)
   posts=$(quantiles "$work/m0" "$work/m1" prg_http_request_duration_seconds 'route="POST /v1/threads/{t}/messages"')
+  probe_thread=$(curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'X-User-ID: bench' -H 'Content-Type: application/json' -d '{"title":"probe"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$probe_thread" --subscribers $((SUBSCRIBERS - 1)) --hold $((SECS + 6)) > "$work/hold2.txt" & holder=$!
+  for _ in $(seq 200); do grep -q ready "$work/hold2.txt" 2>/dev/null && break; sleep 0.05; done
+  probe=$(taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$probe_thread" --subscribers 1 --rate "$RATE" --seconds "$SECS")
+  kill $holder 2>/dev/null || true
   kill -TERM $pid; wait $pid || true
 
   echo "== $label ($bin)"
@@ -71,4 +78,5 @@ for spec in "$@"; do
   echo "fan-out: $fanout"
   echo "  server side: durable -> written to the subscriber's socket $delivery; POST handling $posts"
   echo "  server CPU $(awk -v a="$cpu0" -v b="$cpu1" -v s="$t0" -v e="$t1" 'BEGIN {printf "%.2f s in %.2f s wall", b - a, e - s}'); events rendered (whole run) ${rendered:-n/a}; $(cat "$work/client.txt")"
+  echo "probe (1 of $SUBSCRIBERS, the other $((SUBSCRIBERS - 1)) drained by a second client): $probe"
 done

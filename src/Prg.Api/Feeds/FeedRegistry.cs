@@ -12,7 +12,7 @@ public sealed class FeedRegistry(int maxSubscribers)
     private long _refused;
     private long _cutOff;
     private long _rendered;
-    private static readonly double[] s_deliveryBounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+    private static readonly double[] s_deliveryBounds = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
     private readonly long[] _delivery = new long[s_deliveryBounds.Length + 1];
     private long _deliveryMicros;
 
