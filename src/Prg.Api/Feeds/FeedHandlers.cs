@@ -98,9 +98,10 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
         {
             throw new ApiException(503, "too many open feeds");
         }
-        var hub = _hubs.Acquire(feed, source, subscribe);
+        FeedHub? hub = null;
         try
         {
+            hub = _hubs.Acquire(feed, source, subscribe);
             var cursor = new FeedCursor(hub, query.After ?? hub.Durable);
             if (query.Wait is { } wait)
             {
@@ -113,7 +114,10 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
         }
         finally
         {
-            _hubs.Release(hub);
+            if (hub is not null)
+            {
+                _hubs.Release(hub);
+            }
             feeds.Registry.Close();
         }
     }

@@ -126,7 +126,7 @@ internal sealed class FeedHub : IDisposable
                 {
                     published = await RenderAvailableAsync(_stop.Token);
                 }
-                catch (Exception failure) when (failure is not OperationCanceledException)
+                catch (Exception) when (!_stop.IsCancellationRequested)
                 {
                     Stall(); // each subscriber reaching the event reads it itself and sees the failure
                     published = true;
@@ -141,10 +141,6 @@ internal sealed class FeedHub : IDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // The last subscriber left.
-        }
-        finally
-        {
-            _stop.Dispose();
         }
     }
 
