@@ -3,7 +3,10 @@
 // streams on one thread, POSTs sent open loop at RATE/s for SECONDS, and per (subscriber, message) the
 // time from the POST's answer to the event's arrival (negative: the event came first — it is published
 // once the write is durable, before the answer is written). Node standard library only.
+// With --hold S it only opens the subscribers on --thread T, prints "ready", and drains them for S seconds
+// (bytes counted, nothing parsed), as the load beside a separate post-throughput run.
 // usage: tools/feed-fanout.mjs --port 8080 --backend-key KEY [--subscribers 100] [--rate 1000] [--seconds 10]
+//        tools/feed-fanout.mjs --port 8080 --backend-key KEY --user OWNER --thread T --hold 15 [--subscribers 100]
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -11,7 +14,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (
 const port = Number(args.port ?? 8080), key = args['backend-key'], subscribers = Number(args.subscribers ?? 100);
 const rate = Number(args.rate ?? 1000), seconds = Number(args.seconds ?? 10);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const headers = { Authorization: `Bearer ${key}`, 'X-User-ID': 'fanout', 'Content-Type': 'application/json' };
+const headers = { Authorization: `Bearer ${key}`, 'X-User-ID': args.user ?? 'fanout', 'Content-Type': 'application/json' };
 
 function call(method, path, body) {
   return new Promise((resolve, reject) => {
@@ -25,24 +28,37 @@ function call(method, path, body) {
   });
 }
 
-const thread = (await call('POST', '/v1/threads', { title: 'fanout' })).key;
+const hold = args.hold === undefined ? null : Number(args.hold);
+const thread = args.thread ?? (await call('POST', '/v1/threads', { title: 'fanout' })).key;
 const acked = new Map();      // message key -> time its POST was answered
-const arrivals = [];          // [key, time] per subscriber event
-let ready = 0;
+const arrivedKeys = [], arrivedAt = [];   // per subscriber event: message key, arrival time
+let ready = 0, drained = 0, ended = 0;
+// Per chunk: the complete events in it (up to the last blank line), scanned for the message keys with
+// indexOf only (no line splitting, no JSON parsing), so that the client is as cheap per event as it can be.
+const KEY = '"data":{"key":"';
 await new Promise(resolve => {
   for (let i = 0; i < subscribers; i++) {
     const req = http.request({ port, host: '127.0.0.1', path: `/v1/threads/${thread}/events`, headers: { ...headers, Accept: 'text/event-stream' } }, res => {
-      let buf = '', event = null;
-      res.setEncoding('utf8');
+      let buf = '', started = false;
+      res.on('end', () => ended++);
       res.on('data', chunk => {
         const now = performance.now();
-        buf += chunk;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ') && event === 'ready' && ++ready === subscribers) resolve();
-          else if (line.startsWith('data: ') && event === 'message.created') arrivals.push([JSON.parse(line.slice(6)).data.key, now]);
+        if (started && hold !== null) { drained += chunk.length; return; }
+        buf += chunk.toString('latin1');
+        const end = buf.lastIndexOf('\n\n');
+        if (end < 0) return;
+        const text = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        if (!started && text.includes('event: ready')) {
+          started = true;
+          if (++ready === subscribers) resolve();
+        }
+        for (let at = text.indexOf(KEY); at >= 0; at = text.indexOf(KEY, at)) {
+          at += KEY.length;
+          const q = text.indexOf('"', at);
+          arrivedKeys.push(text.slice(at, q));
+          arrivedAt.push(now);
+          at = q;
         }
       });
     });
@@ -50,14 +66,23 @@ await new Promise(resolve => {
   }
 });
 
+if (hold !== null) {
+  console.log('ready');
+  await new Promise(r => setTimeout(r, hold * 1000));
+  console.log(`subscribers ${subscribers} held ${hold} s on ${thread}: ${(drained / 1e6).toFixed(1)} MB drained, ${ended} streams ended early`);
+  process.exit(0);
+}
+
 const total = rate * seconds, start = performance.now();
 let sent = 0, failed = 0;
+const ackLatency = [];
 await new Promise(resolve => {
   const tick = () => {
     const due = Math.min(total, Math.floor((performance.now() - start) * rate / 1000));
     for (; sent < due; sent++) {
+      const postedAt = performance.now();
       call('POST', `/v1/threads/${thread}/messages`, { body: { n: sent } })
-        .then(r => acked.set(r.key, performance.now()), () => failed++)
+        .then(r => { const now = performance.now(); acked.set(r.key, now); ackLatency.push(now - postedAt); }, () => failed++)
         .finally(() => { if (acked.size + failed === total) resolve(); });
     }
     if (sent < total) setTimeout(tick, 1);
@@ -65,10 +90,14 @@ await new Promise(resolve => {
   tick();
 });
 const deadline = performance.now() + 10000;
-while (arrivals.length < acked.size * subscribers && performance.now() < deadline) await new Promise(r => setTimeout(r, 50));
-const lat = arrivals.filter(([k]) => acked.has(k)).map(([k, t]) => t - acked.get(k)).sort((a, b) => a - b);
-const pct = p => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))].toFixed(2);
-const achieved = acked.size / ((performance.now() - start) / 1000);
+while (arrivedKeys.length < acked.size * subscribers && performance.now() < deadline) await new Promise(r => setTimeout(r, 50));
+const lat = [];
+arrivedKeys.forEach((k, i) => { if (acked.has(k)) lat.push(arrivedAt[i] - acked.get(k)); });
+lat.sort((a, b) => a - b);
+ackLatency.sort((a, b) => a - b);
+const at = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))].toFixed(2);
+const pct = p => at(lat, p);
 console.log(`subscribers ${subscribers}, posts ${acked.size}/${total} (failed ${failed}) at ${rate}/s offered; events ${lat.length}/${acked.size * subscribers}; ` +
-  `ack->event ms p50 ${pct(0.5)} p99 ${pct(0.99)} p99.9 ${pct(0.999)} max ${lat[lat.length - 1].toFixed(2)}`);
+  `ack->event ms p50 ${pct(0.5)} p99 ${pct(0.99)} p99.9 ${pct(0.999)} max ${lat[lat.length - 1].toFixed(2)}; ` +
+  `POST send->ack ms p50 ${at(ackLatency, 0.5)} p99 ${at(ackLatency, 0.99)}`);
 process.exit(0);

@@ -1,6 +1,7 @@
 // Live thread feeds against the AOT binary: resume after a disconnect and after a restart with no gap
 // or duplicate under concurrent writers, reset after retention, long-poll, slow-subscriber cut-off,
-// ownership, the browser stream-token path, and SIGTERM ending feeds cleanly.
+// ownership, the browser stream-token path, SIGTERM ending feeds cleanly, and live subscribers sharing
+// one rendering of each event with resumers at older cursors.
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -86,6 +87,62 @@ public sealed class FeedTests
         var first = JsonNode.Parse(seen[0].Data)!;
         Assert.Equal(thread, first["thread"]!.GetValue<string>());
         Assert.StartsWith("first ", first["data"]!["body"]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task LiveSubscribersShareOneRenderingAndResumersAtOlderCursorsStillGetEveryEventOnce()
+    {
+        await using var prg = await PrgProcess.StartAsync();
+        using var api = new ApiClient(prg.Port);
+        var thread = await api.CreateThreadAsync("hana", "shared");
+        await PostConcurrentlyAsync(api, "hana", thread, writers: 2, each: 10, "before");
+        var live = new List<SseClient>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                live.Add(await SseClient.OpenAsync(prg.Port, Events(thread), "hana"));
+                var ready = await live[^1].NextAsync();
+                Assert.Equal(("ready", "20"), (ready!.Type, ready.Id));
+            }
+            var renderedBefore = await MetricAsync(api, "prg_feeds_events_rendered_total");
+            var writing = PostConcurrentlyAsync(api, "hana", thread, writers: 4, each: 10, "live");
+            var streams = await Task.WhenAll(live.Select(feed => ReadMessagesAsync(feed, 40)));
+            var acked = (await writing).Order(StringComparer.Ordinal).ToList();
+            foreach (var stream in streams)
+            {
+                Assert.Equal(Enumerable.Range(21, 40).Select(i => (long)i), stream.Select(IdOf));
+                Assert.Equal(acked, stream.Select(MessageKeyOf).Order(StringComparer.Ordinal));
+                Assert.Equal(streams[0].Select(e => e.Data), stream.Select(e => e.Data));
+            }
+            // Each event was read, decrypted and rendered once for all five subscribers.
+            Assert.Equal(40, await MetricAsync(api, "prg_feeds_events_rendered_total") - renderedBefore);
+
+            // Resuming at older cursors while writers go on: from the store, then onto the shared frames.
+            var more = PostConcurrentlyAsync(api, "hana", thread, writers: 2, each: 10, "more");
+            using var fromStart = await SseClient.OpenAsync(prg.Port, Events(thread), "hana", lastEventId: 0);
+            using var fromMiddle = await SseClient.OpenAsync(prg.Port, Events(thread) + "?after=35", "hana");
+            var all = await ReadMessagesAsync(fromStart, 80);
+            var tail = await ReadMessagesAsync(fromMiddle, 45);
+            await more;
+            Assert.Equal(Enumerable.Range(1, 80).Select(i => (long)i), all.Select(IdOf));
+            Assert.Equal(Enumerable.Range(36, 45).Select(i => (long)i), tail.Select(IdOf));
+            Assert.Equal(all.Skip(35).Select(e => e.Data), tail.Select(e => e.Data));
+            var liveMore = await ReadMessagesAsync(live[0], 20);
+            Assert.Equal(all.Skip(60).Select(e => e.Data), liveMore.Select(e => e.Data));
+
+            // A long-poll answers the same events as the streams carry.
+            var polled = (await api.GetOkAsync(Events(thread) + "?after=70&wait=0", "hana")).AsArray();
+            Assert.Equal(10, polled.Count);
+            for (var i = 0; i < polled.Count; i++)
+            {
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(all[70 + i].Data), polled[i]), $"long-poll event {71 + i} differs from the stream's");
+            }
+        }
+        finally
+        {
+            live.ForEach(feed => feed.Dispose());
+        }
     }
 
     [Fact]

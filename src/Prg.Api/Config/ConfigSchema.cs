@@ -38,6 +38,7 @@ internal static class ConfigSchema
         ["feeds.retention"] = static (c, v) => c.Feeds.Retention = v.Int32(),
         ["feeds.max_subscribers"] = static (c, v) => c.Feeds.MaxSubscribers = v.Int32(),
         ["feeds.subscriber_buffer"] = static (c, v) => c.Feeds.SubscriberBuffer = v.Size(),
+        ["feeds.coalesce"] = static (c, v) => c.Feeds.Coalesce = v.Duration(),
         ["feeds.heartbeat"] = static (c, v) => c.Feeds.Heartbeat = v.Duration(),
         ["feeds.token_ttl"] = static (c, v) => c.Feeds.TokenTtl = v.Duration(),
         ["encryption.enabled"] = static (c, v) => c.Encryption.Enabled = v.Boolean(),

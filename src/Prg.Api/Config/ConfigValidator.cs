@@ -77,6 +77,7 @@ internal static class ConfigValidator
         Require(feeds.Retention is >= 1 and <= ChatStore.MaxFeedRetention, "feeds.retention", $"must be 1 to {ChatStore.MaxFeedRetention} events");
         Require(feeds.MaxSubscribers >= 1, "feeds.max_subscribers", "must be at least 1");
         Require(feeds.SubscriberBuffer >= 4096, "feeds.subscriber_buffer", "must be at least 4KB");
+        Require(feeds.Coalesce >= TimeSpan.Zero && feeds.Coalesce <= TimeSpan.FromMilliseconds(100), "feeds.coalesce", "must be 0 to 100ms");
         Require(feeds.Heartbeat >= TimeSpan.FromMilliseconds(100), "feeds.heartbeat", "must be at least 100ms");
         Require(feeds.TokenTtl >= TimeSpan.FromSeconds(1) && feeds.TokenTtl <= TimeSpan.FromHours(1), "feeds.token_ttl", "must be 1s to 1h");
 

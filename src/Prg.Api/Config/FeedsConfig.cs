@@ -13,6 +13,9 @@ public sealed class FeedsConfig
     /// <summary>`feeds.subscriber_buffer`: bytes of events queued for a client that is not reading before it is cut off.</summary>
     public long SubscriberBuffer { get; set; } = 1 << 20;
 
+    /// <summary>`feeds.coalesce`: after a feed's subscribers are woken, how long newer events gather before the next wake (one socket write carries them all).</summary>
+    public TimeSpan Coalesce { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>`feeds.heartbeat`: interval of the comment lines that keep an idle stream alive through proxies.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -1,48 +1,47 @@
-// One feed (a thread's or an inbox) as server-sent events. Events are read from the store by position
-// (never copied into memory ahead of time) and queued for the client while its previous flush is still going; a
-// client whose queue passes feeds.subscriber_buffer is cut off (it resumes with Last-Event-ID), one
-// that takes nothing within the write deadline is closed by the connection. Idle streams get a
-// heartbeat comment; a graceful stop flushes what is queued and ends the stream.
+// One feed (a thread's or an inbox) as server-sent events. Each time the feed advances, the stream takes
+// the frames after its cursor (the hub's shared frames at the live end, rendered from the store when
+// behind: FeedCursor) and sends everything pending in one write; while that write is still going, newer
+// frames are queued for it, and a client whose queue passes feeds.subscriber_buffer is cut off (it
+// resumes with Last-Event-ID); one that takes nothing within the write deadline is closed by the
+// connection. Idle streams get a heartbeat comment; a graceful stop flushes what is queued and ends.
 using System.Buffers;
-using System.Globalization;
+using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Prg.Api.Http;
 using Prg.Http;
-using Prg.Storage.Chat;
 
 namespace Prg.Api.Feeds;
 
-internal sealed class EventStream(IFeedSource source, FeedServices feeds, FeedSubscription subscription, FeedSignal signal)
+internal sealed class EventStream(FeedCursor cursor, FeedServices feeds, string? threadId)
 {
-    private const int ReadBatch = 100;
     private static readonly ReadOnlyMemory<byte> s_contentType = "text/event-stream; charset=utf-8"u8.ToArray();
 
     private readonly ArrayBufferWriter<byte> _queued = new(4096);
-    private readonly Utf8JsonWriter _json = new(Stream.Null);
-    private long _cursor;
+    private readonly List<FeedFrame> _frames = [];
     private bool _ending;
+    private long _oldestDurableAt;
 
-    public async Task RunAsync(HttpContext ctx, long? after)
+    public async Task RunAsync(HttpContext ctx, bool announceStart)
     {
         ctx.Response.ContentType = s_contentType;
         ctx.Response.AddHeader("Cache-Control"u8, "no-cache"u8);
         ctx.Response.AddHeader("X-Accel-Buffering"u8, "no"u8);
         var stream = await ctx.StartStreamingAsync();
         var heartbeat = feeds.Config.Heartbeat;
-        _cursor = after ?? subscription.Durable;
-        if (after is null)
+        if (announceStart)
         {
-            QueueControl("ready", _cursor);
+            _queued.Write(EventViews.ControlFrame("ready", threadId, cursor.Position).Sse);
         }
         var flushing = Task.CompletedTask;
         var heartbeatDue = DateTime.UtcNow + heartbeat;
+        // One timer at a time (not one per wake): it fires at heartbeatDue, or is re-armed for it.
+        var heartbeatTimer = Task.Delay(heartbeat, ctx.Stopping);
         try
         {
             while (true)
             {
-                signal.Reset();
+                var changed = cursor.Changed;
                 if (!_ending)
                 {
                     await QueueAvailableAsync(ctx.Aborted);
@@ -57,14 +56,25 @@ internal sealed class EventStream(IFeedSource source, FeedServices feeds, FeedSu
                 if (flushing.IsCompleted)
                 {
                     await flushing;
-                    if (_queued.WrittenCount == 0 && DateTime.UtcNow >= heartbeatDue)
+                    if (heartbeatTimer.IsCompleted)
                     {
-                        _queued.Write(":\n\n"u8);
+                        var now = DateTime.UtcNow;
+                        if (_queued.WrittenCount == 0 && now >= heartbeatDue)
+                        {
+                            _queued.Write(":\n\n"u8);
+                        }
+                        // Whatever is queued is written now, which moves the next heartbeat a full interval on.
+                        heartbeatTimer = Task.Delay(_queued.WrittenCount > 0 ? heartbeat : heartbeatDue - now, ctx.Stopping);
                     }
                     if (_queued.WrittenCount > 0)
                     {
                         stream.Write(_queued.WrittenSpan);
                         _queued.Clear();
+                        if (_oldestDurableAt != 0)
+                        {
+                            feeds.Registry.RecordDelivery(Stopwatch.GetElapsedTime(_oldestDurableAt));
+                            _oldestDurableAt = 0;
+                        }
                         flushing = stream.FlushAsync().AsTask();
                         heartbeatDue = DateTime.UtcNow + heartbeat;
                         continue;
@@ -74,10 +84,7 @@ internal sealed class EventStream(IFeedSource source, FeedServices feeds, FeedSu
                         return;
                     }
                 }
-                var woken = flushing.IsCompleted
-                    ? Task.Delay(Max(heartbeatDue - DateTime.UtcNow, TimeSpan.Zero), ctx.Stopping)
-                    : flushing;
-                await Task.WhenAny(_ending ? woken : Task.WhenAny(woken, signal.Next));
+                await Task.WhenAny(flushing.IsCompleted ? heartbeatTimer : flushing, changed);
                 _ending |= ctx.Stopping.IsCancellationRequested;
             }
         }
@@ -92,83 +99,50 @@ internal sealed class EventStream(IFeedSource source, FeedServices feeds, FeedSu
                 stream.Abort();
                 await flushing.ContinueWith(static _ => { }, TaskScheduler.Default);
             }
-            _json.Dispose();
         }
     }
 
-    /// <summary>Queues the durable events after the cursor, one at a time, until the queue passes the subscriber buffer.</summary>
+    /// <summary>Queues the frames after the cursor until the queue passes the subscriber buffer.</summary>
     private async ValueTask QueueAvailableAsync(CancellationToken ct)
     {
-        while (!QueueFull)
+        var budget = feeds.Config.SubscriberBuffer + 1 - _queued.WrittenCount;
+        if (budget <= 0)
         {
-            var read = source.Read(_cursor, subscription.Durable, ReadBatch);
-            if (read.Reset)
-            {
-                _cursor = read.Durable;
-                QueueControl("reset", _cursor);
-                continue;
-            }
-            foreach (var e in read.Events)
-            {
-                EventData? loaded;
-                try
-                {
-                    loaded = await source.LoadAsync(e, ct);
-                }
-                catch (ApiException failure)
-                {
-                    // Fail closed (the key service is down): say why and end; a reconnect gets the read's error.
-                    QueueFrame("error", null, w =>
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("error"u8, failure.Message);
-                        w.WriteEndObject();
-                    });
-                    _ending = true;
-                    return;
-                }
-                if (loaded is not { } data)
-                {
-                    _ending = true; // the thread is gone: nothing will follow
-                    return;
-                }
-                QueueFrame(EventViews.TypeName(e.Kind), e.Position, w => EventViews.Write(w, e, data));
-                _cursor = e.Position;
-                if (source.EndsWith(e))
-                {
-                    _ending = true;
-                    return;
-                }
-                if (QueueFull)
-                {
-                    return;
-                }
-            }
-            if (read.Events.Count < ReadBatch)
-            {
-                return;
-            }
+            return;
         }
+        _frames.Clear();
+        try
+        {
+            await cursor.ReadAsync(_frames, budget, int.MaxValue, ct);
+        }
+        catch (ApiException failure)
+        {
+            // Fail closed (the key service is down): say why and end; a reconnect gets the read's error.
+            QueueFrames();
+            _queued.Write(FeedFrame.Render("error", null, ends: true, w => WriteError(w, failure.Message)).Sse);
+            _ending = true;
+            return;
+        }
+        QueueFrames();
+        _ending |= cursor.Ended;
     }
 
-    /// <summary>`ready` (where a feed without a cursor starts) or `reset` (reload, then continue from here).</summary>
-    private void QueueControl(string name, long position) =>
-        QueueFrame(name, position, w => EventViews.WriteControl(w, name, source.ThreadId, position));
-
-    private void QueueFrame(string name, long? id, Action<Utf8JsonWriter> writeData)
+    private void QueueFrames()
     {
-        if (id is { } position)
+        foreach (var frame in _frames)
         {
-            _queued.Write(Encoding.ASCII.GetBytes($"id: {position.ToString(CultureInfo.InvariantCulture)}\n"));
+            _queued.Write(frame.Sse);
+            if (frame.DurableAt != 0 && (_oldestDurableAt == 0 || frame.DurableAt < _oldestDurableAt))
+            {
+                _oldestDurableAt = frame.DurableAt;
+            }
         }
-        _queued.Write(Encoding.ASCII.GetBytes($"event: {name}\ndata: "));
-        _json.Reset(_queued);
-        writeData(_json);
-        _json.Flush();
-        _queued.Write("\n\n"u8);
     }
 
-    private bool QueueFull => _queued.WrittenCount > feeds.Config.SubscriberBuffer;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    private static void WriteError(Utf8JsonWriter w, string message)
+    {
+        w.WriteStartObject();
+        w.WriteString("error"u8, message);
+        w.WriteEndObject();
+    }
 }

@@ -75,6 +75,10 @@ internal sealed class EventViews(ChatStore store, RecordCipher cipher)
         w.WriteEndObject();
     }
 
+    /// <summary>A `ready` or `reset` frame (see <see cref="WriteControl"/>), rendered for one subscriber.</summary>
+    public static FeedFrame ControlFrame(string type, string? threadId, long position) =>
+        FeedFrame.Render(type, position, ends: false, w => WriteControl(w, type, threadId, position));
+
     /// <summary>
     /// {"id":n,"type":"ready"|"reset","thread":"<t>"}: where a feed opened without a cursor starts, or
     /// that the events up to the cursor are no longer kept (reload the thread, then continue from n).

@@ -22,20 +22,21 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
     private const int LongPollBatch = 100;
     private const string InboxScope = "inbox";
     private readonly EventViews _views = new(store, cipher);
+    private readonly FeedHubs _hubs = new(feeds);
 
     public async ValueTask ThreadEvents(HttpContext ctx)
     {
         ctx.Items = Authenticate(ctx, ThreadScope(ctx.RouteValues["t"]));
         var thread = Access.OwnedThread(chat, ctx);
         await cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
-        await ServeAsync(ctx, new ThreadFeedSource(store, _views, thread.Id), signal => store.SubscribeFeed(thread.Id, signal.Set));
+        await ServeAsync(ctx, ThreadScope(thread.Id), new ThreadFeedSource(store, _views, thread.Id), onDurable => store.SubscribeFeed(thread.Id, onDurable));
     }
 
     public async ValueTask InboxEvents(HttpContext ctx)
     {
         var caller = Authenticate(ctx, InboxScope);
         ctx.Items = caller;
-        await ServeAsync(ctx, new InboxFeedSource(store, _views, caller.User), signal => store.SubscribeInbox(caller.User, signal.Set));
+        await ServeAsync(ctx, "user:" + caller.User, new InboxFeedSource(store, _views, caller.User), onDurable => store.SubscribeInbox(caller.User, onDurable));
     }
 
     /// <summary>POST .../threads/{t}/events/token: a short-lived token that opens this thread's feed for the caller.</summary>
@@ -90,78 +91,70 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
         return caller;
     }
 
-    private async ValueTask ServeAsync(HttpContext ctx, IFeedSource source, Func<FeedSignal, FeedSubscription> subscribe)
+    private async ValueTask ServeAsync(HttpContext ctx, string feed, IFeedSource source, Func<Action, FeedSubscription> subscribe)
     {
         var query = FeedQuery.Parse(ctx.Request);
         if (!feeds.Registry.TryOpen())
         {
             throw new ApiException(503, "too many open feeds");
         }
+        FeedHub? hub = null;
         try
         {
-            var signal = new FeedSignal();
-            using var subscription = subscribe(signal);
+            hub = _hubs.Acquire(feed, source, subscribe);
+            var cursor = new FeedCursor(hub, query.After ?? hub.Durable);
             if (query.Wait is { } wait)
             {
-                await LongPollAsync(ctx, source, query.After, wait, subscription, signal);
+                await LongPollAsync(ctx, cursor, wait);
             }
             else
             {
-                await new EventStream(source, feeds, subscription, signal).RunAsync(ctx, query.After);
+                await new EventStream(cursor, feeds, source.ThreadId).RunAsync(ctx, announceStart: query.After is null);
             }
         }
         finally
         {
+            if (hub is not null)
+            {
+                _hubs.Release(hub);
+            }
             feeds.Registry.Close();
         }
     }
 
     /// <summary>Answers a JSON array of the events after the cursor as soon as there are any, or [] at the wait's end.</summary>
-    private async ValueTask LongPollAsync(HttpContext ctx, IFeedSource source, long? after, TimeSpan wait, FeedSubscription subscription, FeedSignal signal)
+    private async ValueTask LongPollAsync(HttpContext ctx, FeedCursor cursor, TimeSpan wait)
     {
-        var cursor = after ?? subscription.Durable;
+        var frames = new List<FeedFrame>();
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            signal.Reset();
-            var read = source.Read(cursor, subscription.Durable, LongPollBatch);
+            var changed = cursor.Changed;
+            await cursor.ReadAsync(frames, maxResponseBytes, LongPollBatch, ctx.Aborted);
             var remaining = wait - Stopwatch.GetElapsedTime(started);
-            if (read.Reset || read.Events.Count > 0 || remaining <= TimeSpan.Zero || ctx.Stopping.IsCancellationRequested)
+            if (frames.Count > 0 || cursor.Ended || remaining <= TimeSpan.Zero || ctx.Stopping.IsCancellationRequested)
             {
-                await WriteEventsAsync(ctx, source, read);
+                WriteEvents(ctx, frames);
                 return;
             }
-            await Task.WhenAny(signal.Next, Task.Delay(remaining, ctx.Stopping));
+            await Task.WhenAny(changed, Task.Delay(remaining, ctx.Stopping));
         }
     }
 
-    private async ValueTask WriteEventsAsync(HttpContext ctx, IFeedSource source, FeedRead read)
+    /// <summary>The frames' JSON as an array; past the byte cap the answer ends early (the client asks again after the last id).</summary>
+    private void WriteEvents(HttpContext ctx, List<FeedFrame> frames)
     {
-        var loaded = new List<(ChatEvent Event, EventData Data)>(read.Events.Count);
-        long bytes = 0;
-        foreach (var e in read.Events)
-        {
-            if (await source.LoadAsync(e, ctx.Aborted) is not { } data)
-            {
-                break;
-            }
-            bytes += (data.Plaintext?.Length ?? 0) + 256;
-            // Past the byte cap the answer ends early: the client asks again after the last id it got.
-            if (loaded.Count > 0 && bytes > maxResponseBytes)
-            {
-                break;
-            }
-            loaded.Add((e, data));
-        }
         var w = ctx.Response.JsonWriter();
         w.WriteStartArray();
-        if (read.Reset)
+        long bytes = 0;
+        foreach (var frame in frames)
         {
-            EventViews.WriteControl(w, "reset", source.ThreadId, read.Durable);
-        }
-        foreach (var (e, data) in loaded)
-        {
-            EventViews.Write(w, e, data);
+            bytes += frame.Json.Length;
+            if (bytes > maxResponseBytes && bytes > frame.Json.Length)
+            {
+                break;
+            }
+            w.WriteRawValue(frame.Json, skipInputValidation: true);
         }
         w.WriteEndArray();
         w.Flush();

@@ -409,14 +409,14 @@ public sealed class ConfigLoaderTests : IDisposable
     public void FeedSettingsDefaultAndParse()
     {
         FeedsConfig defaults = ConfigLoader.Load(null, Env(), _dir.Path).Config.Feeds;
-        Assert.Equal((1000, 10_000, 1L << 20, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60)),
-            (defaults.Retention, defaults.MaxSubscribers, defaults.SubscriberBuffer, defaults.Heartbeat, defaults.TokenTtl));
+        Assert.Equal((1000, 10_000, 1L << 20, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(2)),
+            (defaults.Retention, defaults.MaxSubscribers, defaults.SubscriberBuffer, defaults.Heartbeat, defaults.TokenTtl, defaults.Coalesce));
 
         string file = _dir.Write("feeds.yaml",
-            "feeds:\n  retention: 50\n  max_subscribers: 7\n  subscriber_buffer: 64KB\n  heartbeat: 2s\n  token_ttl: 5m\n");
+            "feeds:\n  retention: 50\n  max_subscribers: 7\n  subscriber_buffer: 64KB\n  heartbeat: 2s\n  token_ttl: 5m\n  coalesce: 0\n");
         FeedsConfig set = ConfigLoader.Load(file, Env(), _dir.Path).Config.Feeds;
-        Assert.Equal((50, 7, 65536L, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5)),
-            (set.Retention, set.MaxSubscribers, set.SubscriberBuffer, set.Heartbeat, set.TokenTtl));
+        Assert.Equal((50, 7, 65536L, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5), TimeSpan.Zero),
+            (set.Retention, set.MaxSubscribers, set.SubscriberBuffer, set.Heartbeat, set.TokenTtl, set.Coalesce));
     }
 
     [Theory]
@@ -437,6 +437,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("feeds:\n  subscriber_buffer: 1KB\n", "feeds.subscriber_buffer must be at least 4KB", ":2:")]
     [InlineData("feeds:\n  heartbeat: 10ms\n", "feeds.heartbeat must be at least 100ms", ":2:")]
     [InlineData("feeds:\n  token_ttl: 2h\n", "feeds.token_ttl must be 1s to 1h", ":2:")]
+    [InlineData("feeds:\n  coalesce: 1s\n", "feeds.coalesce must be 0 to 100ms", ":2:")]
     [InlineData("server:\n  max_connections_per_ip: 0\n", "server.max_connections_per_ip must be at least 1", ":2:")]
     [InlineData("server:\n  write_timeout: 0s\n", "server.write_timeout must be greater than zero", ":2:")]
     [InlineData("server:\n  min_response_data_rate: 4GB\n", "server.min_response_data_rate must be 0 (off) or a rate", ":2:")]
