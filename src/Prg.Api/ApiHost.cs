@@ -101,7 +101,7 @@ public sealed class ApiHost : IAsyncDisposable
             await keyService.DisposeAsync(); // not yet owned by a provider that DisposeAsync would reach
             throw;
         }
-        _jobs = new JobRunner(_store, _log);
+        _jobs = new JobRunner(_store, _log, config.Encryption.RotationBatchPause);
         ThreadMetaDekStore? dekStore = null;
         CountingKeyProvider? counted = null;
         EmbeddedKeyProvider? embedded = null;

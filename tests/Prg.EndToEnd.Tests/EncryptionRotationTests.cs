@@ -17,6 +17,12 @@ public sealed class EncryptionRotationTests
         return json!;
     }
 
+    /// <summary>
+    /// The configuration with a pause after each rotation batch, so the job is still running when the test,
+    /// polling however slowly on a loaded machine, sees it midway and kills the server.
+    /// </summary>
+    private static string Paced(string yaml) => yaml.Replace("encryption:\n", "encryption:\n  rotation_batch_pause: 200ms\n", StringComparison.Ordinal);
+
     private static async Task<JsonNode> WaitForJobAsync(ApiClient api, string jobId, Func<JsonNode, bool> until, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -133,7 +139,7 @@ public sealed class EncryptionRotationTests
         string key2 = EncryptionTestKeys.WriteKeyFile(work, "k2.key", EncryptionTestKeys.Key2Hex);
         var output = new List<string>();
 
-        var prg = await StartRunAsync(work, EncryptionTestKeys.EncryptionYaml(key1));
+        var prg = await StartRunAsync(work, Paced(EncryptionTestKeys.EncryptionYaml(key1)));
         List<string> threads;
         string jobId;
         ConcurrentBag<Written> acked;
@@ -212,7 +218,7 @@ public sealed class EncryptionRotationTests
         string work = PrgProcess.NewDirectory();
         string key1 = EncryptionTestKeys.WriteKeyFile(work, "k1.key", EncryptionTestKeys.Key1Hex);
         var output = new List<string>();
-        var prg = await StartRunAsync(work, EncryptionTestKeys.EncryptionYaml(key1));
+        var prg = await StartRunAsync(work, Paced(EncryptionTestKeys.EncryptionYaml(key1)));
         string thread;
         string jobId;
         ConcurrentBag<Written> acked;

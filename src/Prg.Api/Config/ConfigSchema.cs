@@ -43,6 +43,7 @@ internal static class ConfigSchema
         ["feeds.token_ttl"] = static (c, v) => c.Feeds.TokenTtl = v.Duration(),
         ["encryption.enabled"] = static (c, v) => c.Encryption.Enabled = v.Boolean(),
         ["encryption.fields"] = static (c, v) => c.Encryption.Fields = v.List(),
+        ["encryption.rotation_batch_pause"] = static (c, v) => c.Encryption.RotationBatchPause = v.Duration(),
         ["encryption.kms.mode"] = static (c, v) => c.Encryption.Kms.Mode = v.Kms(),
         ["encryption.kms.endpoint"] = static (c, v) => c.Encryption.Kms.Endpoint = v.String().Trim(),
         ["encryption.kms.master_key_file"] = static (c, v) => c.Encryption.Kms.MasterKeyFile = v.String(),

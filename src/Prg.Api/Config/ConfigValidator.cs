@@ -81,6 +81,9 @@ internal static class ConfigValidator
         Require(feeds.Heartbeat >= TimeSpan.FromMilliseconds(100), "feeds.heartbeat", "must be at least 100ms");
         Require(feeds.TokenTtl >= TimeSpan.FromSeconds(1) && feeds.TokenTtl <= TimeSpan.FromHours(1), "feeds.token_ttl", "must be 1s to 1h");
 
+        TimeSpan rotationPause = config.Encryption.RotationBatchPause;
+        Require(rotationPause >= TimeSpan.Zero && rotationPause <= TimeSpan.FromSeconds(10), "encryption.rotation_batch_pause", "must be 0 to 10s");
+
         KmsConfig kms = config.Encryption.Kms;
         if (kms.MasterKeyHex is not null)
         {

@@ -114,7 +114,7 @@ public sealed class DekRotationJob(IChatService chat, IKeyProvider provider, Job
             }
             cursor = page.BeforeCursor ?? page.Items[0]; // a page that stopped at a run of deleted messages says where to go on
             job.Advance(page.Items.Count, failures.Count, cursor, page.Total);
-            await job.CheckpointAsync().ConfigureAwait(false);
+            await job.BatchDoneAsync(cancellationToken).ConfigureAwait(false);
             if (!page.HasBefore)
             {
                 return;

@@ -10,11 +10,13 @@ public sealed class JobContext
     private readonly Lock _lock = new();
     private readonly JobRecord _record;
     private readonly JobStore _store;
+    private readonly TimeSpan _batchPause;
 
-    internal JobContext(JobRecord record, JobStore store, Log log)
+    internal JobContext(JobRecord record, JobStore store, Log log, TimeSpan batchPause)
     {
         _record = record;
         _store = store;
+        _batchPause = batchPause;
         Log = log;
         Id = record.Id;
         Kind = record.Kind;
@@ -105,6 +107,19 @@ public sealed class JobContext
 
     /// <summary>Durably saves the record as it is now.</summary>
     public ValueTask CheckpointAsync() => _store.SaveAsync(Snapshot(touch: true));
+
+    /// <summary>
+    /// Ends a batch: checkpoints, then waits the configured pause (`encryption.rotation_batch_pause`) so a
+    /// long job leaves the core and the disk to foreground requests between batches.
+    /// </summary>
+    public async ValueTask BatchDoneAsync(CancellationToken cancellationToken)
+    {
+        await CheckpointAsync().ConfigureAwait(false);
+        if (_batchPause > TimeSpan.Zero)
+        {
+            await Task.Delay(_batchPause, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public JobRecord Snapshot() => Snapshot(touch: false);
 

@@ -24,13 +24,15 @@ public sealed class JobRunner : IAsyncDisposable
     private long _succeeded;
     private long _failed;
     private bool _disposed;
+    private readonly TimeSpan _batchPause;
 
-    public JobRunner(ChatStore store, Log log)
+    public JobRunner(ChatStore store, Log log, TimeSpan batchPause = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(log);
         _store = new JobStore(store);
         _log = log;
+        _batchPause = batchPause;
     }
 
     public JobStore Store => _store;
@@ -73,7 +75,7 @@ public sealed class JobRunner : IAsyncDisposable
         };
         string? conflictKey = handler.ConflictKey(record.Params);
         Reserve(conflictKey, record.Id);
-        var context = new JobContext(record, _store, _log);
+        var context = new JobContext(record, _store, _log, _batchPause);
         try
         {
             await _store.SaveAsync(record.Clone()).ConfigureAwait(false);
@@ -120,7 +122,7 @@ public sealed class JobRunner : IAsyncDisposable
             {
                 continue;
             }
-            var context = new JobContext(record, _store, _log);
+            var context = new JobContext(record, _store, _log, _batchPause);
             if (!_kinds.TryGetValue(record.Kind, out IJobKind? kind))
             {
                 _log.Error("unfinished job has an unknown kind; marking it failed",

@@ -209,7 +209,7 @@ public sealed class KekRotationJob(
             }
             cursor = page.Items[^1];
             job.Advance(page.Items.Count, errors, cursor, page.Total);
-            await job.CheckpointAsync().ConfigureAwait(false);
+            await job.BatchDoneAsync(cancellationToken).ConfigureAwait(false);
         }
 
         bool complete = job.Errors == 0;

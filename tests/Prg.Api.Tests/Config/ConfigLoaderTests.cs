@@ -419,6 +419,14 @@ public sealed class ConfigLoaderTests : IDisposable
             (set.Retention, set.MaxSubscribers, set.SubscriberBuffer, set.Heartbeat, set.TokenTtl, set.Coalesce));
     }
 
+    [Fact]
+    public void RotationBatchPauseDefaultsToNoneAndParses()
+    {
+        Assert.Equal(TimeSpan.Zero, ConfigLoader.Load(null, Env(), _dir.Path).Config.Encryption.RotationBatchPause);
+        string file = _dir.Write("pause.yaml", "encryption:\n  enabled: false\n  rotation_batch_pause: 250ms\n");
+        Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Load(file, Env(), _dir.Path).Config.Encryption.RotationBatchPause);
+    }
+
     [Theory]
     [InlineData("server:\n  port: 0\n", "server.port must be between 1 and 65535, got 0", ":2:")]
     [InlineData("server:\n  port: 70000\n", "server.port must be between 1 and 65535", ":2:")]
@@ -438,6 +446,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("feeds:\n  heartbeat: 10ms\n", "feeds.heartbeat must be at least 100ms", ":2:")]
     [InlineData("feeds:\n  token_ttl: 2h\n", "feeds.token_ttl must be 1s to 1h", ":2:")]
     [InlineData("feeds:\n  coalesce: 1s\n", "feeds.coalesce must be 0 to 100ms", ":2:")]
+    [InlineData("encryption:\n  enabled: false\n  rotation_batch_pause: 20s\n", "encryption.rotation_batch_pause must be 0 to 10s", ":3:")]
     [InlineData("server:\n  max_connections_per_ip: 0\n", "server.max_connections_per_ip must be at least 1", ":2:")]
     [InlineData("server:\n  write_timeout: 0s\n", "server.write_timeout must be greater than zero", ":2:")]
     [InlineData("server:\n  min_response_data_rate: 4GB\n", "server.min_response_data_rate must be 0 (off) or a rate", ":2:")]
