@@ -15,7 +15,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$work/nginx.conf" -s stop 2
 KEY=bench-backend-key
 PORT=18090
 
-wait_port() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; echo "port $1 did not answer" >&2; exit 1; }
+. bench/bench-server.sh
 run_wrk() { # script -> "req/s p50 p99"
   PRG_THREADS="$THREADS" PRG_KEY=$KEY taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$1" "http://127.0.0.1:$PORT" > "$work/wrk.txt"
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$4} END {print rps, p50, p99, (bad==""?0:bad)}' "$work/wrk.txt"
@@ -24,28 +24,12 @@ run_wrk() { # script -> "req/s p50 p99"
 bench_prg() { # encryption(true|false) -> prints two lines
   local enc=$1 dir="$work/prg-$1"
   mkdir -p "$dir"
-  "$PRG_BIN" keygen --out "$dir/master.key" >/dev/null
-  cat > "$dir/config.yaml" <<CONF
-server:
-  port: $PORT
-  db_path: $dir/data
-  api_keys:
-    backend: [$KEY]
-    signing: [bench-signing-key]
-  rate_limit:
-    rps: 0
-encryption:
-  enabled: $enc
-  kms:
-    master_key_file: $dir/master.key
-logging:
-  level: warn
-CONF
+  bench_config "$dir" $PORT "$enc" "$PRG_BIN"
   taskset -c 0 "$PRG_BIN" serve --config "$dir/config.yaml" & local pid=$!
-  wait_port $PORT
+  bench_wait_ready $PORT
   THREADS=""
   for i in $(seq 64); do
-    THREADS="$THREADS $(curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'X-User-ID: bench' -d '{"title":"bench"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')"
+    THREADS="$THREADS $(bench_new_thread $PORT bench)"
   done
   export THREADS
   read -r post_rps post_p50 post_p99 post_bad < <(run_wrk bench/wrk/post-message.lua)
@@ -65,7 +49,7 @@ http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:18091; location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; } } }
 CONF
 taskset -c 0 nginx -c "$work/nginx.conf"
-wait_port 18091
+bench_wait_ready 18091
 nginx_rps=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" http://127.0.0.1:18091/healthz | awk '/Requests\/sec/ {print $2}')
 nginx -c "$work/nginx.conf" -s stop
 

@@ -31,3 +31,9 @@ bench_wait_ready() {
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.05; done
   echo "bench: no server on port $1" >&2; return 1
 }
+
+# bench_new_thread PORT TITLE: creates a thread as user "bench" with the backend key; prints its key.
+bench_new_thread() {
+  curl -sf -X POST -H "Authorization: Bearer bench-backend-key" -H 'X-User-ID: bench' -H 'Content-Type: application/json' \
+    -d "{\"title\":\"$2\"}" "http://127.0.0.1:$1/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/'
+}

@@ -48,7 +48,7 @@ for spec in "$@"; do
   [ -z "$coalesce" ] || printf 'feeds:\n  coalesce: %s\n' "$coalesce" >> "$dir/config.yaml"
   taskset -c 0 "$bin" serve --config "$dir/config.yaml" & pid=$!
   bench_wait_ready "$PORT"
-  thread=$(curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'X-User-ID: bench' -H 'Content-Type: application/json' -d '{"title":"load"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  thread=$(bench_new_thread $PORT load)
   read -r alone alone_p50 alone_p99 alone_cpu < <(post_rps "$thread")
 
   taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$thread" --subscribers "$SUBSCRIBERS" --hold $((SECS + 4)) > "$work/hold.txt" & holder=$!
@@ -65,7 +65,7 @@ for spec in "$@"; do
   snapshot "$work/m1"
   delivery=$(quantiles "$work/m0" "$work/m1" prg_feeds_delivery_seconds)
   posts=$(quantiles "$work/m0" "$work/m1" prg_http_request_duration_seconds 'route="POST /v1/threads/{t}/messages"')
-  probe_thread=$(curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'X-User-ID: bench' -H 'Content-Type: application/json' -d '{"title":"probe"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  probe_thread=$(bench_new_thread $PORT probe)
   taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$probe_thread" --subscribers $((SUBSCRIBERS - 1)) --hold $((SECS + 6)) > "$work/hold2.txt" & holder=$!
   for _ in $(seq 200); do grep -q ready "$work/hold2.txt" 2>/dev/null && break; sleep 0.05; done
   probe=$(taskset -c 1 node tools/feed-fanout.mjs --port "$PORT" --backend-key $KEY --user bench --thread "$probe_thread" --subscribers 1 --rate "$RATE" --seconds "$SECS")

@@ -22,7 +22,7 @@ taskset -c 0 "$BIN" serve --config $d/config.yaml 2>$d/serve.log & pid=$!
 bench_wait_ready $PORT
 # The identical page bytes: a thread of 50 messages with 200-byte bodies, read back once.
 h=(-H "Authorization: Bearer $KEY" -H "X-User-ID: bench" -H "Content-Type: application/json")
-t=$(curl -sf "${h[@]}" -d '{"title":"page"}' "http://127.0.0.1:$PORT/v1/threads" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+t=$(bench_new_thread $PORT page)
 text=$(printf 'x%.0s' $(seq 186))
 for _ in $(seq 50); do curl -sf "${h[@]}" -d "{\"body\":{\"text\":\"$text\"}}" "http://127.0.0.1:$PORT/v1/threads/$t/messages" >/dev/null; done
 mkdir -p $d/www; curl -sf "${h[@]}" "http://127.0.0.1:$PORT/v1/threads/$t/messages?limit=50" > $d/www/page.json
