@@ -59,10 +59,16 @@ public sealed partial class ChatStore
         lock (subscription.Log.Lock)
         {
             channel.Subscribers.Remove(subscription);
-            if (channel.Idle)
-            {
-                _feeds.TryRemove(new KeyValuePair<string, FeedChannel>(subscription.Log.Channel, channel));
-            }
+            ForgetIfIdle(subscription.Log, channel);
+        }
+    }
+
+    /// <summary>Drops a channel nobody listens to and nothing waits on; the caller holds the log's lock.</summary>
+    private void ForgetIfIdle(FeedLog log, FeedChannel channel)
+    {
+        if (channel.Idle)
+        {
+            _feeds.TryRemove(new KeyValuePair<string, FeedChannel>(log.Channel, channel));
         }
     }
 
@@ -187,11 +193,7 @@ public sealed partial class ChatStore
                 channel.Durable = position;
             }
 
-            if (channel.Idle)
-            {
-                _feeds.TryRemove(new KeyValuePair<string, FeedChannel>(log.Channel, channel));
-            }
-
+            ForgetIfIdle(log, channel);
             subscribers = channel.Subscribers.Count == 0 ? [] : [.. channel.Subscribers];
         }
         foreach (FeedSubscription subscriber in subscribers)

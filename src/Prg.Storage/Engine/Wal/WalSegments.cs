@@ -47,8 +47,8 @@ internal sealed class WalSegments
         return indices;
     }
 
-    public SafeFileHandle OpenForWrite(long index) =>
-        File.OpenHandle(PathOf(index), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+    public SafeFileHandle OpenForWrite(long index, FileOptions options = FileOptions.None) =>
+        File.OpenHandle(PathOf(index), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, options);
 
     public SafeFileHandle OpenForRead(long index) =>
         File.OpenHandle(PathOf(index), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -109,7 +109,7 @@ internal sealed class WalSegments
 
                 if (spares < SparesKept)
                 {
-                    using (SafeFileHandle handle = File.OpenHandle(PathOf(index), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, FileOptions.WriteThrough))
+                    using (SafeFileHandle handle = OpenForWrite(index, FileOptions.WriteThrough))
                     {
                         ZeroFill(handle, PathOf(index));
                     }
