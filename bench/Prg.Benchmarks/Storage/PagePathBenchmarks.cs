@@ -90,7 +90,7 @@ public class PagePathBenchmarks
         var repeated = new RepeatedJsonText();
         for (int i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]], null, repeated);
+            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]], repeated);
         }
         _writer.WriteEndArray();
         _writer.WriteEndObject();

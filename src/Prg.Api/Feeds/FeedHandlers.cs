@@ -5,6 +5,7 @@
 // the thread and fails closed like a read: the title is opened first, so a key service that is down
 // refuses the feed (503) instead of streaming nothing.
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Prg.Api.Auth;
 using Prg.Api.Chat;
 using Prg.Api.Encryption;
@@ -28,7 +29,8 @@ public sealed class FeedHandlers(IChatService chat, ChatStore store, RecordCiphe
     {
         ctx.Items = Authenticate(ctx, ThreadScope(ctx.RouteValues["t"]));
         var thread = Access.OwnedThread(chat, ctx);
-        await cipher.OpenAsync(thread.AppData, RecordAad.ForTitle(thread.Id), thread.Title, ctx.Aborted);
+        // Opened only to fail closed, like a read of the thread, when its key cannot be had.
+        CryptographicOperations.ZeroMemory(await chat.OpenTitleAsync(thread, ctx.Aborted));
         await ServeAsync(ctx, ThreadScope(thread.Id), new ThreadFeedSource(store, _views, thread.Id), onDurable => store.SubscribeFeed(thread.Id, onDurable));
     }
 

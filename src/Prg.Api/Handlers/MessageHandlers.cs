@@ -95,7 +95,7 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
         var repeated = new RepeatedJsonText();
         for (var i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteMessage(w, page.Items[i], page.Plaintexts[i], null, repeated);
+            Views.WriteMessage(w, page.Items[i], page.Plaintexts[i], repeated);
         }
         w.WriteEndArray();
     }

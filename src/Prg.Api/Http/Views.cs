@@ -21,14 +21,11 @@ public static class Views
         w.WriteEndObject();
     }
 
-    public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, int? version = null)
-        => WriteMessage(w, message, bodyJson, version, null);
-
     /// <summary>
-    /// As <see cref="WriteMessage(Utf8JsonWriter, MessageRecord, ReadOnlySpan{byte}, int?)"/>; a page passes
-    /// <paramref name="repeated"/> so the thread id and a repeating author are encoded once, not per message.
+    /// A message with its opened body; a page passes <paramref name="repeated"/> so the thread id and a
+    /// repeating author are encoded once, not per message.
     /// </summary>
-    public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, int? version, RepeatedJsonText? repeated)
+    public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, RepeatedJsonText? repeated = null)
     {
         w.WriteStartObject();
         w.WriteString("key"u8, message.Key);
@@ -47,7 +44,7 @@ public static class Views
         w.WritePropertyName("body"u8);
         w.WriteRawValue(bodyJson, skipInputValidation: true);
         w.WriteBoolean("deleted"u8, message.Deleted);
-        w.WriteNumber("version"u8, version ?? message.Version);
+        w.WriteNumber("version"u8, message.Version);
         w.WriteEndObject();
     }
 

@@ -30,7 +30,7 @@ public class MessageViewTests
             w.WriteStartArray();
             foreach (MessageRecord m in page)
             {
-                Views.WriteMessage(w, m, """{"text":"hi"}"""u8, null, repeated);
+                Views.WriteMessage(w, m, """{"text":"hi"}"""u8, repeated);
             }
             w.WriteEndArray();
         }
