@@ -6,7 +6,6 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Prg.Http;
 

@@ -30,7 +30,7 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Library)]
     internal static partial int EVP_CipherInit_ex(nint ctx, nint cipher, nint engine, byte* key, byte* iv, int enc);
 
-    /// <summary>As EVP_CipherInit_ex, with parameters for the context (here: the GCM tag to expect).</summary>
+    /// <summary>As EVP_CipherInit_ex, with optional context parameters (sealing passes none: it sets the key or IV).</summary>
     [LibraryImport(Library)]
     [SuppressGCTransition]
     internal static partial int EVP_CipherInit_ex2(nint ctx, nint cipher, byte* key, byte* iv, int enc, OsslParam* parameters);
