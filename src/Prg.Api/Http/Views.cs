@@ -28,30 +28,14 @@ public static class Views
     public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, RepeatedJsonText? repeated = null)
     {
         repeated ??= new RepeatedJsonText();
-        WriteMessage(w, message.Key, repeated.Thread(message.ThreadId), repeated.Author(message.Author),
+        MessageJson.Write(w, message.Key, repeated.Thread(message.ThreadId), repeated.Author(message.Author),
             message.CreatedTs, message.UpdatedTs, bodyJson, message.Deleted, message.Version);
     }
 
     /// <summary>A live message of a pooled page (<see cref="WriteMessage(Utf8JsonWriter, MessageRecord, ReadOnlySpan{byte}, RepeatedJsonText?)"/>'s view).</summary>
     public static void WriteMessage(Utf8JsonWriter w, string threadId, MessageRow message, ReadOnlySpan<byte> bodyJson, RepeatedJsonText repeated)
-        => WriteMessage(w, message.Key, repeated.Thread(threadId), repeated.Author(message.Author),
+        => MessageJson.Write(w, message.Key, repeated.Thread(threadId), repeated.Author(message.Author),
             message.CreatedTs, message.UpdatedTs, bodyJson, deleted: false, message.Version);
-
-    private static void WriteMessage(Utf8JsonWriter w, string key, JsonEncodedText thread, JsonEncodedText author,
-        long createdTs, long updatedTs, ReadOnlySpan<byte> bodyJson, bool deleted, int version)
-    {
-        w.WriteStartObject();
-        w.WriteString("key"u8, key);
-        w.WriteString("thread"u8, thread);
-        w.WriteString("author"u8, author);
-        w.WriteNumber("created_ts"u8, createdTs);
-        w.WriteNumber("updated_ts"u8, updatedTs);
-        w.WritePropertyName("body"u8);
-        w.WriteRawValue(bodyJson, skipInputValidation: true);
-        w.WriteBoolean("deleted"u8, deleted);
-        w.WriteNumber("version"u8, version);
-        w.WriteEndObject();
-    }
 
     /// <summary>
     /// The anchors are the first and last item's keys, except where the page stopped scanning early: there
