@@ -315,17 +315,17 @@ public sealed partial class ChatStore
             reader.Begin(_kv, page);
             int sizeOf(MessageRow m) => m.BodyLength + m.Author.Length + threadId.Length + MessageViewOverheadBytes;
             page.Page = PageMessages<MessageRow>(threadId, thread, request, _ => reader.Load, sizeOf);
-            return page;
         }
         catch
         {
+            // The reads end before the page goes back to the pool: another page read may take it at once.
+            reader.End();
             page.Dispose();
             throw;
         }
-        finally
-        {
-            reader.End();
-        }
+
+        reader.End();
+        return page;
     }
 
     private static Page<MessageRecord> ToRecords(MessagePage page)

@@ -13,7 +13,7 @@ public sealed class MessageRow
     public string Author { get; internal set; } = "";
     public long CreatedTs { get; internal set; }
     public long UpdatedTs { get; internal set; }
-    /// <summary>When it was soft-deleted (Unix ns); a live message's is 0 unless it was restored.</summary>
+    /// <summary>The soft-delete time as stored (Unix ns): 0 for the live messages a page holds.</summary>
     public long DeletedTs { get; internal set; }
     /// <summary>1 for the original, incremented by every edit.</summary>
     public int Version { get; internal set; }
