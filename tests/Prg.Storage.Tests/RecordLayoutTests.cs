@@ -95,12 +95,13 @@ public sealed class RecordLayoutTests
         Assert.Equal(new byte[] { 9 }, back.Body);
 
         // The page path's own decoder reads the same bytes.
-        MessageRecord? live = MessageEntry.DecodeLive(expected, new Utf8StringCache(), "t", "k", 7);
+        using MessagePage page = new MessagePagePool().Rent("t");
+        MessageRow? live = MessageEntry.DecodeLive(expected, page, "k", 7);
         Assert.NotNull(live);
         Assert.Equal(("bob", 5L, 6L, 3, 7L), (live.Author, live.CreatedTs, live.UpdatedTs, live.Version, live.Seq));
-        Assert.Equal(new byte[] { 9 }, live.Body);
+        Assert.Equal(new byte[] { 9 }, page.Body(live).ToArray());
         byte[] deleted = Write(new MessageEntry { Author = "bob", Deleted = true, DeletedTs = 4, Version = 1, Body = [9] });
-        Assert.Null(MessageEntry.DecodeLive(deleted, new Utf8StringCache(), "t", "k", 7));
+        Assert.Null(MessageEntry.DecodeLive(deleted, page, "k", 7));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 // The page path in process, as GET /v1/threads/{t}/messages?limit=50 runs it: one thread read, one
-// ChatStore page of 50 encrypted 200-byte messages, the frames opened with the production FrameKey
-// into one reused buffer and the JSON written by the handlers' Views into a reused buffer. MemoryDiagnoser's "Allocated" is the allocation per page.
+// pooled ChatStore page (MessagePage) of 50 encrypted 200-byte messages, the frames opened with the
+// production FrameKey into one reused buffer and the JSON written by the handlers' Views into a reused buffer. MemoryDiagnoser's "Allocated" is the allocation per page.
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
@@ -59,14 +59,15 @@ public class PagePathBenchmarks
     public int StorePage()
     {
         ThreadRecord thread = _store.GetThread(ThreadId)!;
-        return _store.ListMessages(thread, new PageRequest { Limit = 50 }).Items.Count;
+        using MessagePage page = _store.ReadMessagePage(thread, new PageRequest { Limit = 50 });
+        return page.Items.Count;
     }
 
     [Benchmark]
     public int PageDecryptAndJson()
     {
         ThreadRecord thread = _store.GetThread(ThreadId)!;
-        Page<MessageRecord> page = _store.ListMessages(thread, new PageRequest { Limit = 50 });
+        using MessagePage page = _store.ReadMessagePage(thread, new PageRequest { Limit = 50 });
 
         // Batch decrypt into one pooled buffer; the ranges say where each body landed.
         _plain.ResetWrittenCount();
@@ -74,10 +75,11 @@ public class PagePathBenchmarks
         Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
         for (int i = 0; i < page.Items.Count; i++)
         {
-            MessageRecord m = page.Items[i];
+            MessageRow m = page.Items[i];
             int start = _plain.WrittenCount;
-            RecordAad aad = RecordAad.ForMessageVersion(m.ThreadId, m.Key, m.Version);
-            int written = _dek.Decrypt(m.Body, aad.ThreadId, aad.RecordIdChars(recordId), _plain.GetSpan(DataFrame.GetPlaintextLength(m.Body)));
+            RecordAad aad = RecordAad.ForMessageVersion(page.ThreadId, m.Key, m.Version);
+            ReadOnlySpan<byte> frame = page.Body(m);
+            int written = _dek.Decrypt(frame, aad.ThreadId, aad.RecordIdChars(recordId), _plain.GetSpan(DataFrame.GetPlaintextLength(frame)));
             _plain.Advance(written);
             bodies[i] = start..(start + written);
         }
@@ -90,7 +92,7 @@ public class PagePathBenchmarks
         var repeated = new RepeatedJsonText();
         for (int i = 0; i < page.Items.Count; i++)
         {
-            Views.WriteMessage(_writer, page.Items[i], _plain.WrittenSpan[bodies[i]], repeated);
+            Views.WriteMessage(_writer, page.ThreadId, page.Items[i], _plain.WrittenSpan[bodies[i]], repeated);
         }
         _writer.WriteEndArray();
         _writer.WriteEndObject();

@@ -107,12 +107,9 @@ public sealed partial class ChatService(ChatStore store, RecordCipher cipher) : 
     public ValueTask<byte[]> OpenBodyAsync(ThreadRecord thread, MessageRecord message, CancellationToken ct) =>
         cipher.OpenAsync(thread.AppData, AadOf(message), message.Body, ct);
 
-    public async ValueTask<PlainPage<MessageRecord>> ListMessagesAsync(ThreadRecord thread, PageRequest request, CancellationToken ct)
-    {
+    public ValueTask<OpenMessagePage> ListMessagesAsync(ThreadRecord thread, PageRequest request, CancellationToken ct) =>
         // The thread the caller already read is the one the page uses: read and decoded once.
-        var page = store.ListMessages(thread, request);
-        return new PlainPage<MessageRecord>(page, await OpenBodiesAsync(thread, page.Items, ct));
-    }
+        OpenMessagePage.OpenAsync(store.ReadMessagePage(thread, request), thread, cipher, ct);
 
     public async ValueTask<PlainPage<MessageRecord>?> ListVersionsAsync(ThreadRecord thread, string messageKey, PageRequest request, CancellationToken ct)
     {

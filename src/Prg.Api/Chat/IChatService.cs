@@ -46,7 +46,7 @@ public interface IChatService
 
     /// <summary>A page of the thread's live messages with their bodies in plaintext.</summary>
     /// <exception cref="ChatKeyNotFoundException">The page's reference is not in the list.</exception>
-    ValueTask<PlainPage<MessageRecord>> ListMessagesAsync(ThreadRecord thread, PageRequest request, CancellationToken ct);
+    ValueTask<OpenMessagePage> ListMessagesAsync(ThreadRecord thread, PageRequest request, CancellationToken ct);
 
     /// <summary>A page of the message's stored versions with their bodies in plaintext; null if there is no such message.</summary>
     ValueTask<PlainPage<MessageRecord>?> ListVersionsAsync(ThreadRecord thread, string messageKey, PageRequest request, CancellationToken ct);

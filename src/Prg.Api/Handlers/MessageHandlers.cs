@@ -30,12 +30,24 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
         var query = PageQuery.Parse(ctx.Request, maxResponseBytes);
         using var page = await PageQuery.FetchAsync(() => chat.ListMessagesAsync(thread, query, ctx.Aborted));
         var w = ctx.Response.JsonWriter();
+        WritePage(w, page);
+        w.Flush();
+    }
+
+    /// <summary>A page of messages as GET messages answers it: the thread, its messages, the pagination.</summary>
+    public static void WritePage(System.Text.Json.Utf8JsonWriter w, OpenMessagePage page)
+    {
         w.WriteStartObject();
-        w.WriteString("thread"u8, thread.Id);
-        WriteMessages(w, "messages"u8, page);
+        w.WriteString("thread"u8, page.ThreadId);
+        w.WriteStartArray("messages"u8);
+        var repeated = new RepeatedJsonText();
+        for (var i = 0; i < page.Items.Count; i++)
+        {
+            Views.WriteMessage(w, page.ThreadId, page.Items[i], page.Body(i), repeated);
+        }
+        w.WriteEndArray();
         Views.WritePagination(w, page.Page, m => m.Key);
         w.WriteEndObject();
-        w.Flush();
     }
 
     public async ValueTask Get(HttpContext ctx)
@@ -83,21 +95,16 @@ public sealed class MessageHandlers(IChatService chat, long maxResponseBytes = l
             ?? throw ApiException.NotFound("message not found");
         var w = ctx.Response.JsonWriter();
         w.WriteStartObject();
-        WriteMessages(w, "versions"u8, page);
-        Views.WritePagination(w, page.Page, v => v.Version.ToString(CultureInfo.InvariantCulture));
-        w.WriteEndObject();
-        w.Flush();
-    }
-
-    private static void WriteMessages(System.Text.Json.Utf8JsonWriter w, ReadOnlySpan<byte> name, PlainPage<MessageRecord> page)
-    {
-        w.WriteStartArray(name);
+        w.WriteStartArray("versions"u8);
         var repeated = new RepeatedJsonText();
         for (var i = 0; i < page.Items.Count; i++)
         {
             Views.WriteMessage(w, page.Items[i], page.Plaintexts[i], repeated);
         }
         w.WriteEndArray();
+        Views.WritePagination(w, page.Page, v => v.Version.ToString(CultureInfo.InvariantCulture));
+        w.WriteEndObject();
+        w.Flush();
     }
 
     private static byte[] ReadBody(HttpContext ctx)

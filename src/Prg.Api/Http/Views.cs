@@ -27,26 +27,15 @@ public static class Views
     /// </summary>
     public static void WriteMessage(Utf8JsonWriter w, MessageRecord message, ReadOnlySpan<byte> bodyJson, RepeatedJsonText? repeated = null)
     {
-        w.WriteStartObject();
-        w.WriteString("key"u8, message.Key);
-        if (repeated is null)
-        {
-            w.WriteString("thread"u8, message.ThreadId);
-            w.WriteString("author"u8, message.Author);
-        }
-        else
-        {
-            w.WriteString("thread"u8, repeated.Thread(message.ThreadId));
-            w.WriteString("author"u8, repeated.Author(message.Author));
-        }
-        w.WriteNumber("created_ts"u8, message.CreatedTs);
-        w.WriteNumber("updated_ts"u8, message.UpdatedTs);
-        w.WritePropertyName("body"u8);
-        w.WriteRawValue(bodyJson, skipInputValidation: true);
-        w.WriteBoolean("deleted"u8, message.Deleted);
-        w.WriteNumber("version"u8, message.Version);
-        w.WriteEndObject();
+        repeated ??= new RepeatedJsonText();
+        MessageJson.Write(w, message.Key, repeated.Thread(message.ThreadId), repeated.Author(message.Author),
+            message.CreatedTs, message.UpdatedTs, bodyJson, message.Deleted, message.Version);
     }
+
+    /// <summary>A live message of a pooled page (<see cref="WriteMessage(Utf8JsonWriter, MessageRecord, ReadOnlySpan{byte}, RepeatedJsonText?)"/>'s view).</summary>
+    public static void WriteMessage(Utf8JsonWriter w, string threadId, MessageRow message, ReadOnlySpan<byte> bodyJson, RepeatedJsonText repeated)
+        => MessageJson.Write(w, message.Key, repeated.Thread(threadId), repeated.Author(message.Author),
+            message.CreatedTs, message.UpdatedTs, bodyJson, deleted: false, message.Version);
 
     /// <summary>
     /// The anchors are the first and last item's keys, except where the page stopped scanning early: there

@@ -223,13 +223,13 @@ public sealed partial class ChatStore
         });
     }
 
-    /// <summary>The thread's live messages, oldest → newest (spec §5 message semantics).</summary>
+    /// <summary>The thread's live messages, oldest → newest (spec §5 message semantics), as records (copies of the page's rows).</summary>
     /// <exception cref="ChatKeyNotFoundException">The thread does not exist, or the reference is not a live message of it.</exception>
     public Page<MessageRecord> ListMessages(string threadId, PageRequest request)
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
-        using var reader = new MessageReader(_kv, threadId);
-        return PageMessages<MessageRecord>(threadId, null, request, _ => reader.Load, MessageSize);
+        using MessagePage page = ReadMessagePage(threadId, null, request);
+        return ToRecords(page);
     }
 
     /// <summary>
@@ -238,9 +238,18 @@ public sealed partial class ChatStore
     /// </summary>
     public Page<MessageRecord> ListMessages(ThreadRecord thread, PageRequest request)
     {
+        using MessagePage page = ReadMessagePage(thread, request);
+        return ToRecords(page);
+    }
+
+    /// <summary>
+    /// As <see cref="ListMessages(ThreadRecord, PageRequest)"/> into a pooled page (no record or body
+    /// array per message): the read path of GET messages. Dispose the page once it is written.
+    /// </summary>
+    public MessagePage ReadMessagePage(ThreadRecord thread, PageRequest request)
+    {
         ArgumentNullException.ThrowIfNull(thread);
-        using var reader = new MessageReader(_kv, thread.Id);
-        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => reader.Load, MessageSize);
+        return ReadMessagePage(thread.Id, thread, request);
     }
 
     /// <summary>Admin: the thread's live message keys, oldest → newest (no message record is read).</summary>
@@ -297,7 +306,51 @@ public sealed partial class ChatStore
     /// <summary>Index chunks one side of a page may read: enough for the limit, plus the allowance for deleted runs.</summary>
     private int ScanChunks(PageRequest request) => request.Limit / IndexChunk.Slots + 2 + _options.PageScanChunks;
 
-    private static int MessageSize(MessageRecord m) => m.Body.Length + m.Author.Length + m.ThreadId.Length + MessageViewOverheadBytes;
+    private MessagePage ReadMessagePage(string threadId, ThreadRecord? thread, PageRequest request)
+    {
+        MessagePage page = _pages.Rent(threadId);
+        MessageReader reader = page.Reader;
+        try
+        {
+            reader.Begin(_kv, page);
+            int sizeOf(MessageRow m) => m.BodyLength + m.Author.Length + threadId.Length + MessageViewOverheadBytes;
+            page.Page = PageMessages<MessageRow>(threadId, thread, request, _ => reader.Load, sizeOf);
+        }
+        catch
+        {
+            // The reads end before the page goes back to the pool: another page read may take it at once.
+            reader.End();
+            page.Dispose();
+            throw;
+        }
+
+        reader.End();
+        return page;
+    }
+
+    private static Page<MessageRecord> ToRecords(MessagePage page)
+    {
+        var records = new MessageRecord[page.Items.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            MessageRow row = page.Items[i];
+            records[i] = new MessageRecord
+            {
+                ThreadId = page.ThreadId,
+                Key = row.Key,
+                Seq = row.Seq,
+                Author = row.Author,
+                CreatedTs = row.CreatedTs,
+                UpdatedTs = row.UpdatedTs,
+                DeletedTs = row.DeletedTs,
+                Version = row.Version,
+                Body = page.Body(row).ToArray(),
+            };
+        }
+
+        Page<MessageRow> rows = page.Page;
+        return new Page<MessageRecord>(records, rows.HasBefore, rows.HasAfter, rows.Total, rows.BeforeCursor, rows.AfterCursor);
+    }
 
     private Page<T> PageMessages<T>(string threadId, ThreadRecord? thread, PageRequest request, Func<ChatTx, Func<string, T?>> load, Func<T, int> sizeOf)
         where T : class

@@ -30,6 +30,7 @@ public sealed partial class ChatStore : IAsyncDisposable, IDisposable
     private readonly object[] _userLocks;
     private readonly object _globalLock = new();
     private readonly ConcurrentBag<WriteBatch> _batches = new();
+    private readonly MessagePagePool _pages = new();
 
     private ChatStore(DurableKv kv, ChatStoreOptions options)
     {

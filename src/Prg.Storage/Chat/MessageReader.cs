@@ -1,8 +1,7 @@
-// Reads a page's messages straight from the store: each record's key is built in a stack buffer
-// from the thread's key prefix (encoded once per page) and its value decoded in place in the store
-// (DurableKv.Visit: no copy) into the public record directly, without the ChatTx cache (a page reads
-// each message once) and without an intermediate MessageEntry, all on one reader session; the
-// author string is shared by consecutive messages of the same author.
+// Reads a page's messages straight from the store into a MessagePage: each record's key is built in a
+// reused buffer from the thread's key prefix (encoded once per page) and its value decoded in place in
+// the store (DurableKv.Visit: no copy) into one of the page's rows, its body into the page's arena,
+// without the ChatTx cache (a page reads each message once), all on one reader session.
 using System.Buffers;
 using System.Text;
 using Prg.Storage.Chat.Records;
@@ -10,48 +9,64 @@ using Prg.Storage.Engine;
 
 namespace Prg.Storage.Chat;
 
-/// <summary>One page's reads of one thread's current message records (live ones only). Not thread-safe; dispose after the page.</summary>
-internal sealed class MessageReader : DurableKv.ValueVisitor, IDisposable
+/// <summary>One page's reads of one thread's current message records (live ones only). Pooled with its page; not thread-safe.</summary>
+internal sealed class MessageReader : DurableKv.ValueVisitor
 {
-    private const int MaxStackKeyBytes = 512;
-
-    private readonly DurableKv.ReadRun _reads;
-    private readonly string _threadId;
-    private readonly byte[] _keyPrefix;
-    private readonly Utf8StringCache _authors = new();
+    private DurableKv.ReadRun? _reads;
+    private MessagePage? _page;
+    private byte[] _key = new byte[128];
+    private int _prefixLength;
     private string _messageKey = "";
     private long _seq;
-    private MessageRecord? _loaded;
+    private MessageRow? _loaded;
 
-    public MessageReader(DurableKv kv, string threadId)
+    /// <summary>Starts the reads of <paramref name="page"/>'s thread; <see cref="End"/> after the page.</summary>
+    public void Begin(DurableKv kv, MessagePage page)
     {
+        string prefix = KeySpace.Message(page.ThreadId, "");
+        Reserve(Encoding.UTF8.GetMaxByteCount(prefix.Length));
+        _prefixLength = Encoding.UTF8.GetBytes(prefix, _key);
+        _page = page;
         _reads = kv.BeginReads();
-        _threadId = threadId;
-        _keyPrefix = Encoding.UTF8.GetBytes(KeySpace.Message(threadId, ""));
     }
 
-    /// <summary>The live message <paramref name="messageKey"/> (a key of this thread's index), or null.</summary>
-    public MessageRecord? Load(string messageKey)
+    /// <summary>The live message <paramref name="messageKey"/> (a key of this thread's index) added to the page, or null.</summary>
+    public MessageRow? Load(string messageKey)
     {
-        int length = _keyPrefix.Length + messageKey.Length;
-        Span<byte> key = length <= MaxStackKeyBytes ? stackalloc byte[length] : new byte[length];
-        _keyPrefix.CopyTo(key);
-        if (Ascii.FromUtf16(messageKey, key[_keyPrefix.Length..], out _) != OperationStatus.Done
-            || !KeySpace.TryParseSeq(key[_keyPrefix.Length..], out _seq))
+        Reserve(_prefixLength + messageKey.Length);
+        Span<byte> key = _key.AsSpan(0, _prefixLength + messageKey.Length);
+        if (Ascii.FromUtf16(messageKey, key[_prefixLength..], out _) != OperationStatus.Done
+            || !KeySpace.TryParseSeq(key[_prefixLength..], out _seq))
         {
             return null; // not a message key (those are ASCII digits and a dash)
         }
 
         _messageKey = messageKey;
         _loaded = null;
-        _reads.Visit(key, this);
-        MessageRecord? loaded = _loaded;
+        _reads!.Visit(key, this);
+        MessageRow? loaded = _loaded;
         _loaded = null;
         return loaded;
     }
 
-    public void Dispose() => _reads.Dispose();
+    public void End()
+    {
+        _reads?.Dispose();
+        _reads = null;
+        _page = null;
+        _messageKey = "";
+    }
 
     protected override void OnValue(ReadOnlySpan<byte> stored)
-        => _loaded = MessageEntry.DecodeLive(stored, _authors, _threadId, _messageKey, _seq);
+        => _loaded = MessageEntry.DecodeLive(stored, _page!, _messageKey, _seq);
+
+    private void Reserve(int length)
+    {
+        if (_key.Length < length)
+        {
+            byte[] grown = new byte[Math.Max(length, _key.Length * 2)];
+            _key.AsSpan(0, _prefixLength).CopyTo(grown);
+            _key = grown;
+        }
+    }
 }

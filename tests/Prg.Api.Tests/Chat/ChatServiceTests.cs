@@ -32,7 +32,7 @@ public sealed class ChatServiceTests
         Assert.DoesNotContain("plans", Encoding.UTF8.GetString(s.Store.GetThread(thread.Id)!.Title));
         using var page = await s.Chat.ListMessagesAsync(s.Chat.GetThread(thread.Id)!, FirstPage(), default);
         Assert.Equal(posted.Key, Assert.Single(page.Items).Key);
-        Assert.Equal("""{"text":"hello"}""", Encoding.UTF8.GetString(page.Plaintexts[0]));
+        Assert.Equal("""{"text":"hello"}""", Encoding.UTF8.GetString(page.Body(0)));
         using var threads = await s.Chat.ListThreadsAsync("alice", FirstPage(), default);
         Assert.Equal("plans", Encoding.UTF8.GetString(threads.Plaintexts[0]));
     }

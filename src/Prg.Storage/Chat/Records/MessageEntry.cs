@@ -41,16 +41,17 @@ internal sealed class MessageEntry : IStoredRecord
     }
 
     /// <summary>
-    /// The public record of a stored message that is live (null if soft-deleted), decoded straight
-    /// from <paramref name="data"/> with no MessageEntry in between (a page decodes 50 of these), the
-    /// author's string taken from <paramref name="authors"/> when it repeats. It reads the fields in
-    /// <see cref="Fields"/>' order (RecordLayoutTests hold the two together).
+    /// A stored message that is live (null if soft-deleted) decoded straight from
+    /// <paramref name="data"/> into a new row of <paramref name="page"/>, its body into the page's arena,
+    /// with no MessageEntry in between (a page decodes 50 of these) and the author's string reused
+    /// while it repeats. It reads the fields in <see cref="Fields"/>' order (RecordLayoutTests hold the
+    /// two together).
     /// </summary>
-    public static MessageRecord? DecodeLive(ReadOnlySpan<byte> data, Utf8StringCache authors, string threadId, string key, long seq)
+    public static MessageRow? DecodeLive(ReadOnlySpan<byte> data, MessagePage page, string key, long seq)
     {
         var r = new RecordReader(data);
         r.ExpectType(RecordType.Message);
-        string author = authors.Get(r.ReadStringBytes());
+        string author = page.Authors.Get(r.ReadStringBytes());
         long createdTs = r.ReadInt64();
         long updatedTs = r.ReadInt64();
         if (r.ReadBool())
@@ -61,25 +62,22 @@ internal sealed class MessageEntry : IStoredRecord
         long deletedTs = r.ReadInt64();
         int version = r.ReadInt32();
         int oldestVersion = r.ReadInt32();
-        byte[] body = r.ReadBytes();
+        ReadOnlySpan<byte> body = r.ReadStringBytes(); // a bytes field is laid out as a string field is
         r.End();
         if (oldestVersion < 1 || oldestVersion > version)
         {
             throw new InvalidDataException("Message record has an invalid version range.");
         }
 
-        return new MessageRecord
-        {
-            ThreadId = threadId,
-            Key = key,
-            Seq = seq,
-            Author = author,
-            CreatedTs = createdTs,
-            UpdatedTs = updatedTs,
-            DeletedTs = deletedTs,
-            Version = version,
-            Body = body,
-        };
+        MessageRow row = page.AddRow(body);
+        row.Key = key;
+        row.Seq = seq;
+        row.Author = author;
+        row.CreatedTs = createdTs;
+        row.UpdatedTs = updatedTs;
+        row.DeletedTs = deletedTs;
+        row.Version = version;
+        return row;
     }
 
     public MessageRecord ToPublic(string threadId, string key) => new()
