@@ -1,10 +1,13 @@
 // AES-256-GCM on the CPU's AES-NI and carry-less multiply, below OpenSSL's EVP layer: the key schedule
 // and the GHASH key powers are computed once per key (in locked key memory, see GcmKeySchedule), so a
 // frame is only the AES rounds and the multiplications, with no library calls, parameter lookups or
-// context pool. Four blocks are in flight at a time (AES latency hides behind the other blocks) and
-// GHASH reduces once per four blocks (aggregated reduction with H^1..H^4). Constant time: no table
-// lookups, no branches on secret data. Each instance only reads the schedule, so it is thread-safe.
+// context pool. Four blocks are in flight at a time (AES latency hides behind the other blocks), the
+// last 0..63 bytes are one more such batch, and GHASH reduces once per batch (aggregated reduction with
+// the key powers H^1..H^5). Constant time: no table lookups, no branches on secret data (only on
+// lengths, which are public). Each instance only reads the schedule, so it is thread-safe.
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
@@ -16,6 +19,8 @@ namespace Prg.Crypto;
 internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
 {
     private const int Block = 16;
+    private const int Batch = 4; // blocks in flight
+    private const int BatchBytes = Batch * Block;
 
     /// <summary>
     /// True when this CPU (and, under native AOT, the compiled code's runtime check) has the
@@ -27,30 +32,29 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
     {
         CheckLengths(nonce, plaintext.Length, ciphertext.Length, tag.Length);
         Vector128<byte> counterBase = CounterBase(nonce);
-        Vector128<byte> hash = Vector128<byte>.Zero;
-        HashAad(ref hash, aad);
+        Vector128<byte> tagMask = EncryptBlock(Counter(counterBase, 1)); // independent of GHASH: issued first, overlaps it
+        Vector128<byte> hash = HashAad(aad);
         fixed (byte* input = plaintext, output = ciphertext)
         {
-            Crypt(counterBase, input, output, plaintext.Length, ref hash, hashOutput: true);
+            hash = Crypt(counterBase, input, output, plaintext.Length, aad.Length, hash, hashOutput: true);
         }
 
-        ComputeTag(counterBase, hash, aad.Length, plaintext.Length).CopyTo(tag);
+        (GhashMath.Reverse(hash) ^ tagMask).CopyTo(tag);
     }
 
     public bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
         CheckLengths(nonce, ciphertext.Length, plaintext.Length, tag.Length);
         Vector128<byte> counterBase = CounterBase(nonce);
-        Vector128<byte> hash = Vector128<byte>.Zero;
-        HashAad(ref hash, aad);
+        Vector128<byte> tagMask = EncryptBlock(Counter(counterBase, 1));
+        Vector128<byte> hash = HashAad(aad);
         fixed (byte* input = ciphertext, output = plaintext)
         {
-            Crypt(counterBase, input, output, ciphertext.Length, ref hash, hashOutput: false);
+            hash = Crypt(counterBase, input, output, ciphertext.Length, aad.Length, hash, hashOutput: false);
         }
 
-        Span<byte> expected = stackalloc byte[Block];
-        ComputeTag(counterBase, hash, aad.Length, ciphertext.Length).CopyTo(expected);
-        if (CryptographicOperations.FixedTimeEquals(expected, tag))
+        Vector128<byte> expected = GhashMath.Reverse(hash) ^ tagMask;
+        if (CryptographicOperations.FixedTimeEquals(new ReadOnlySpan<byte>(&expected, Block), tag))
         {
             return true;
         }
@@ -69,49 +73,46 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
     }
 
     // The IV with the 32-bit counter field zero; counter i is this OR'ed with big-endian i (inc32).
-    private static Vector128<byte> CounterBase(ReadOnlySpan<byte> nonce)
-    {
-        Span<byte> block = stackalloc byte[Block];
-        nonce.CopyTo(block);
-        block[12..].Clear();
-        return Vector128.Create<byte>(block);
-    }
+    private static Vector128<byte> CounterBase(ReadOnlySpan<byte> nonce) =>
+        Vector128.Create(MemoryMarshal.Read<ulong>(nonce), MemoryMarshal.Read<uint>(nonce[8..])).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Counter(Vector128<byte> counterBase, uint counter) =>
-        counterBase | Vector128.Create(0u, 0u, 0u, System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(counter)).AsByte();
+        counterBase | Vector128.Create(0u, 0u, 0u, BinaryPrimitives.ReverseEndianness(counter)).AsByte();
 
-    private void HashAad(ref Vector128<byte> hash, ReadOnlySpan<byte> aad)
+    private Vector128<byte> HashAad(ReadOnlySpan<byte> aad)
     {
+        Vector128<byte> hash = Vector128<byte>.Zero;
         fixed (byte* a = aad)
         {
-            int whole = aad.Length & ~(4 * Block - 1);
             int offset = 0;
-            for (; offset < whole; offset += 4 * Block)
+            for (int whole = aad.Length & ~(BatchBytes - 1); offset < whole; offset += BatchBytes)
             {
                 Hash4(ref hash, Vector128.Load(a + offset), Vector128.Load(a + offset + Block),
                     Vector128.Load(a + offset + (2 * Block)), Vector128.Load(a + offset + (3 * Block)));
             }
 
-            for (; offset + Block <= aad.Length; offset += Block)
+            int remaining = aad.Length - offset;
+            if (remaining > 0)
             {
-                Hash1(ref hash, Vector128.Load(a + offset));
-            }
-
-            if (offset < aad.Length)
-            {
-                Hash1(ref hash, LoadPartial(a + offset, aad.Length - offset));
+                TailBlocks padded;
+                ZeroPadded(a + offset, remaining, (Vector128<byte>*)&padded);
+                HashBlocks(ref hash, (Vector128<byte>*)&padded, (remaining + Block - 1) / Block);
             }
         }
+
+        return hash;
     }
 
-    /// <summary>CTR over <paramref name="length"/> bytes, hashing the ciphertext (output when sealing, input when opening).</summary>
-    private void Crypt(Vector128<byte> counterBase, byte* input, byte* output, int length, ref Vector128<byte> hash, bool hashOutput)
+    /// <summary>
+    /// CTR over <paramref name="length"/> bytes, hashing the ciphertext (the output when sealing, the input
+    /// when opening) and finally the lengths block; returns the GHASH value.
+    /// </summary>
+    private Vector128<byte> Crypt(Vector128<byte> counterBase, byte* input, byte* output, int length, int aadLength, Vector128<byte> hash, bool hashOutput)
     {
         uint counter = 2; // counter 1 encrypts the tag
         int offset = 0;
-        int whole = length & ~(4 * Block - 1);
-        for (; offset < whole; offset += 4 * Block, counter += 4)
+        for (int whole = length & ~(BatchBytes - 1); offset < whole; offset += BatchBytes, counter += Batch)
         {
             Vector128<byte> k0 = Counter(counterBase, counter);
             Vector128<byte> k1 = Counter(counterBase, counter + 1);
@@ -142,38 +143,47 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
             }
         }
 
-        for (; offset < length; offset += Block, counter++)
+        // The last 0..63 bytes as one more batch through zero-padded stack blocks, then the lengths
+        // block, all under one GHASH reduction.
+        int remaining = length - offset;
+        int blocks = (remaining + Block - 1) / Block;
+        TailBlocks tailBlocks;
+        var tail = (Vector128<byte>*)&tailBlocks;
+        if (remaining > 0)
         {
-            Vector128<byte> keystream = EncryptBlock(Counter(counterBase, counter));
-            int count = Math.Min(Block, length - offset);
-            Vector128<byte> inBlock = count == Block ? Vector128.Load(input + offset) : LoadPartial(input + offset, count);
-            Vector128<byte> outBlock = inBlock ^ keystream;
-            if (count == Block)
+            ZeroPadded(input + offset, remaining, tail);
+            Vector128<byte> k0 = Counter(counterBase, counter);
+            Vector128<byte> k1 = Counter(counterBase, counter + 1);
+            Vector128<byte> k2 = Counter(counterBase, counter + 2);
+            Vector128<byte> k3 = Counter(counterBase, counter + 3);
+            Encrypt4(ref k0, ref k1, ref k2, ref k3);
+            TailBlocks resultBlocks;
+            var result = (Vector128<byte>*)&resultBlocks;
+            result[0] = tail[0] ^ k0;
+            result[1] = tail[1] ^ k1;
+            result[2] = tail[2] ^ k2;
+            result[3] = tail[3] ^ k3;
+            Buffer.MemoryCopy(result, output + offset, remaining, remaining);
+            if (hashOutput)
             {
-                outBlock.Store(output + offset);
-                Hash1(ref hash, hashOutput ? outBlock : inBlock);
-            }
-            else
-            {
-                // Keystream bytes past the end must not reach GHASH: keep the zero padding of the input.
-                outBlock &= PrefixMask(count);
-                StorePartial(outBlock, output + offset, count);
-                Hash1(ref hash, hashOutput ? outBlock : inBlock);
+                // Keystream past the end must not reach GHASH: the ciphertext is zero-padded too.
+                ZeroPadded((byte*)result, remaining, tail);
             }
         }
+
+        // The bit lengths of AAD and text, big-endian (GHASH's last block).
+        tail[blocks] = GhashMath.Reverse(Vector128.Create((ulong)length * 8, (ulong)aadLength * 8).AsByte());
+        HashBlocks(ref hash, tail, blocks + 1);
+        return hash;
     }
 
-    private Vector128<byte> ComputeTag(Vector128<byte> counterBase, Vector128<byte> hash, int aadLength, int textLength)
-    {
-        // The lengths block (bit lengths, big-endian) already byte-reversed, as GHASH works on reversed blocks.
-        Vector128<byte> lengths = Vector128.Create((ulong)textLength * 8, (ulong)aadLength * 8).AsByte();
-        hash = GhashMath.Reduce(GhashMath.Multiply(hash ^ lengths, H(1)));
-        return GhashMath.Reverse(hash) ^ EncryptBlock(Counter(counterBase, 1));
-    }
-
+    // Copies count (0..64) bytes into four blocks, zero after the last byte.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hash1(ref Vector128<byte> hash, Vector128<byte> block) =>
-        hash = GhashMath.Reduce(GhashMath.Multiply(hash ^ GhashMath.Reverse(block), H(1)));
+    private static void ZeroPadded(byte* source, int count, Vector128<byte>* blocks)
+    {
+        blocks[0] = blocks[1] = blocks[2] = blocks[3] = Vector128<byte>.Zero;
+        Buffer.MemoryCopy(source, blocks, BatchBytes, count);
+    }
 
     // (((X ^ b0)·H ^ b1)·H ^ b2)·H ^ b3)·H = (X ^ b0)·H^4 ^ b1·H^3 ^ b2·H^2 ^ b3·H, reduced once.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,6 +193,18 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
         sum ^= GhashMath.Multiply(GhashMath.Reverse(b1), H(3));
         sum ^= GhashMath.Multiply(GhashMath.Reverse(b2), H(2));
         sum ^= GhashMath.Multiply(GhashMath.Reverse(b3), H(1));
+        hash = GhashMath.Reduce(sum);
+    }
+
+    // The same for 1..HashPowers blocks (lengths are public, so the loop bound leaks nothing).
+    private void HashBlocks(ref Vector128<byte> hash, Vector128<byte>* blocks, int count)
+    {
+        GhashMath.Wide sum = GhashMath.Multiply(hash ^ GhashMath.Reverse(blocks[0]), H(count));
+        for (int i = 1; i < count; i++)
+        {
+            sum ^= GhashMath.Multiply(GhashMath.Reverse(blocks[i]), H(count - i));
+        }
+
         hash = GhashMath.Reduce(sum);
     }
 
@@ -228,17 +250,10 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
         b3 = X86Aes.EncryptLast(b3, key);
     }
 
-    // A short tail through a zeroed stack block, so no load reads past the caller's span.
-    private static Vector128<byte> LoadPartial(byte* source, int count)
+    /// <summary>A batch of blocks plus the lengths block, on the stack as a fixed local (not a localloc).</summary>
+    [InlineArray(Batch + 1)]
+    private struct TailBlocks
     {
-        Vector128<byte> block = Vector128<byte>.Zero;
-        Buffer.MemoryCopy(source, &block, Block, count);
-        return block;
+        private Vector128<byte> _block;
     }
-
-    private static void StorePartial(Vector128<byte> block, byte* destination, int count) =>
-        Buffer.MemoryCopy(&block, destination, count, count);
-
-    private static Vector128<byte> PrefixMask(int count) =>
-        Vector128.GreaterThan(Vector128.Create((byte)count), Vector128<byte>.Indices);
 }
