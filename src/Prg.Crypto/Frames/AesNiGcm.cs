@@ -1,9 +1,9 @@
 // AES-256-GCM on the CPU's AES-NI and carry-less multiply, below OpenSSL's EVP layer: the key schedule
 // and the GHASH key powers are computed once per key (in locked key memory, see GcmKeySchedule), so a
 // frame is only the AES rounds and the multiplications, with no library calls, parameter lookups or
-// context pool. Four blocks are in flight at a time (AES latency hides behind the other blocks), the
-// last 0..63 bytes are one more such batch, and GHASH reduces once per batch (aggregated reduction with
-// the key powers H^1..H^5). Constant time: no table lookups, no branches on secret data (only on
+// context pool. Eight blocks are in flight at a time (AES latency hides behind the other blocks), the
+// last 0..127 bytes are one more such batch, and GHASH reduces once per batch (aggregated reduction with
+// the key powers H^1..H^9). Constant time: no table lookups, no branches on secret data (only on
 // lengths, which are public). Each instance only reads the schedule, so it is thread-safe.
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
@@ -19,7 +19,7 @@ namespace Prg.Crypto;
 internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
 {
     private const int Block = 16;
-    private const int Batch = 4; // blocks in flight
+    private const int Batch = 8; // blocks in flight (AES latency x the CPU's AES units)
     private const int BatchBytes = Batch * Block;
 
     /// <summary>
@@ -88,16 +88,15 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
             int offset = 0;
             for (int whole = aad.Length & ~(BatchBytes - 1); offset < whole; offset += BatchBytes)
             {
-                Hash4(ref hash, Vector128.Load(a + offset), Vector128.Load(a + offset + Block),
-                    Vector128.Load(a + offset + (2 * Block)), Vector128.Load(a + offset + (3 * Block)));
+                HashBlocks(ref hash, a + offset, Batch);
             }
 
             int remaining = aad.Length - offset;
             if (remaining > 0)
             {
                 TailBlocks padded;
-                ZeroPadded(a + offset, remaining, (Vector128<byte>*)&padded);
-                HashBlocks(ref hash, (Vector128<byte>*)&padded, (remaining + Block - 1) / Block);
+                ZeroPadded(a + offset, remaining, (byte*)&padded);
+                HashBlocks(ref hash, (byte*)&padded, (remaining + Block - 1) / Block);
             }
         }
 
@@ -114,95 +113,97 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
         int offset = 0;
         for (int whole = length & ~(BatchBytes - 1); offset < whole; offset += BatchBytes, counter += Batch)
         {
-            Vector128<byte> k0 = Counter(counterBase, counter);
-            Vector128<byte> k1 = Counter(counterBase, counter + 1);
-            Vector128<byte> k2 = Counter(counterBase, counter + 2);
-            Vector128<byte> k3 = Counter(counterBase, counter + 3);
-            Encrypt4(ref k0, ref k1, ref k2, ref k3);
-            byte* i = input + offset;
-            byte* o = output + offset;
-            Vector128<byte> c0 = Vector128.Load(i);
-            Vector128<byte> c1 = Vector128.Load(i + Block);
-            Vector128<byte> c2 = Vector128.Load(i + (2 * Block));
-            Vector128<byte> c3 = Vector128.Load(i + (3 * Block));
-            Vector128<byte> p0 = c0 ^ k0;
-            Vector128<byte> p1 = c1 ^ k1;
-            Vector128<byte> p2 = c2 ^ k2;
-            Vector128<byte> p3 = c3 ^ k3;
-            p0.Store(o);
-            p1.Store(o + Block);
-            p2.Store(o + (2 * Block));
-            p3.Store(o + (3 * Block));
+            if (!hashOutput)
+            {
+                HashBlocks(ref hash, input + offset, Batch); // before the output is written, whatever the buffers
+            }
+
+            XorKeystream(counterBase, counter, input + offset, output + offset);
             if (hashOutput)
             {
-                Hash4(ref hash, p0, p1, p2, p3);
-            }
-            else
-            {
-                Hash4(ref hash, c0, c1, c2, c3);
+                HashBlocks(ref hash, output + offset, Batch);
             }
         }
 
-        // The last 0..63 bytes as one more batch through zero-padded stack blocks, then the lengths
+        // The last 0..127 bytes as one more batch through zero-padded stack blocks, then the lengths
         // block, all under one GHASH reduction.
         int remaining = length - offset;
         int blocks = (remaining + Block - 1) / Block;
         TailBlocks tailBlocks;
-        var tail = (Vector128<byte>*)&tailBlocks;
+        byte* tail = (byte*)&tailBlocks;
         if (remaining > 0)
         {
             ZeroPadded(input + offset, remaining, tail);
-            Vector128<byte> k0 = Counter(counterBase, counter);
-            Vector128<byte> k1 = Counter(counterBase, counter + 1);
-            Vector128<byte> k2 = Counter(counterBase, counter + 2);
-            Vector128<byte> k3 = Counter(counterBase, counter + 3);
-            Encrypt4(ref k0, ref k1, ref k2, ref k3);
             TailBlocks resultBlocks;
-            var result = (Vector128<byte>*)&resultBlocks;
-            result[0] = tail[0] ^ k0;
-            result[1] = tail[1] ^ k1;
-            result[2] = tail[2] ^ k2;
-            result[3] = tail[3] ^ k3;
+            byte* result = (byte*)&resultBlocks;
+            XorKeystream(counterBase, counter, tail, result);
             Buffer.MemoryCopy(result, output + offset, remaining, remaining);
             if (hashOutput)
             {
                 // Keystream past the end must not reach GHASH: the ciphertext is zero-padded too.
-                ZeroPadded((byte*)result, remaining, tail);
+                ZeroPadded(result, remaining, tail);
             }
         }
 
         // The bit lengths of AAD and text, big-endian (GHASH's last block).
-        tail[blocks] = GhashMath.Reverse(Vector128.Create((ulong)length * 8, (ulong)aadLength * 8).AsByte());
+        GhashMath.Reverse(Vector128.Create((ulong)length * 8, (ulong)aadLength * 8).AsByte()).Store(tail + (blocks * Block));
         HashBlocks(ref hash, tail, blocks + 1);
         return hash;
     }
 
-    // Copies count (0..64) bytes into four blocks, zero after the last byte.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ZeroPadded(byte* source, int count, Vector128<byte>* blocks)
+    // Copies count (0..BatchBytes) bytes into a batch of blocks, zero after the last byte.
+    private static void ZeroPadded(byte* source, int count, byte* blocks)
     {
-        blocks[0] = blocks[1] = blocks[2] = blocks[3] = Vector128<byte>.Zero;
+        new Span<byte>(blocks, BatchBytes).Clear();
         Buffer.MemoryCopy(source, blocks, BatchBytes, count);
     }
 
-    // (((X ^ b0)·H ^ b1)·H ^ b2)·H ^ b3)·H = (X ^ b0)·H^4 ^ b1·H^3 ^ b2·H^2 ^ b3·H, reduced once.
+    // output = input ^ AES(counter block i) for the eight blocks of a batch, all eight in flight.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hash4(ref Vector128<byte> hash, Vector128<byte> b0, Vector128<byte> b1, Vector128<byte> b2, Vector128<byte> b3)
+    private void XorKeystream(Vector128<byte> counterBase, uint counter, byte* input, byte* output)
     {
-        GhashMath.Wide sum = GhashMath.Multiply(hash ^ GhashMath.Reverse(b0), H(4));
-        sum ^= GhashMath.Multiply(GhashMath.Reverse(b1), H(3));
-        sum ^= GhashMath.Multiply(GhashMath.Reverse(b2), H(2));
-        sum ^= GhashMath.Multiply(GhashMath.Reverse(b3), H(1));
-        hash = GhashMath.Reduce(sum);
+        Vector128<byte> key = RoundKey(0);
+        Vector128<byte> k0 = Counter(counterBase, counter) ^ key;
+        Vector128<byte> k1 = Counter(counterBase, counter + 1) ^ key;
+        Vector128<byte> k2 = Counter(counterBase, counter + 2) ^ key;
+        Vector128<byte> k3 = Counter(counterBase, counter + 3) ^ key;
+        Vector128<byte> k4 = Counter(counterBase, counter + 4) ^ key;
+        Vector128<byte> k5 = Counter(counterBase, counter + 5) ^ key;
+        Vector128<byte> k6 = Counter(counterBase, counter + 6) ^ key;
+        Vector128<byte> k7 = Counter(counterBase, counter + 7) ^ key;
+        for (int round = 1; round < GcmKeySchedule.Rounds; round++)
+        {
+            key = RoundKey(round);
+            k0 = X86Aes.Encrypt(k0, key);
+            k1 = X86Aes.Encrypt(k1, key);
+            k2 = X86Aes.Encrypt(k2, key);
+            k3 = X86Aes.Encrypt(k3, key);
+            k4 = X86Aes.Encrypt(k4, key);
+            k5 = X86Aes.Encrypt(k5, key);
+            k6 = X86Aes.Encrypt(k6, key);
+            k7 = X86Aes.Encrypt(k7, key);
+        }
+
+        key = RoundKey(GcmKeySchedule.Rounds);
+        (X86Aes.EncryptLast(k0, key) ^ Vector128.Load(input)).Store(output);
+        (X86Aes.EncryptLast(k1, key) ^ Vector128.Load(input + Block)).Store(output + Block);
+        (X86Aes.EncryptLast(k2, key) ^ Vector128.Load(input + (2 * Block))).Store(output + (2 * Block));
+        (X86Aes.EncryptLast(k3, key) ^ Vector128.Load(input + (3 * Block))).Store(output + (3 * Block));
+        (X86Aes.EncryptLast(k4, key) ^ Vector128.Load(input + (4 * Block))).Store(output + (4 * Block));
+        (X86Aes.EncryptLast(k5, key) ^ Vector128.Load(input + (5 * Block))).Store(output + (5 * Block));
+        (X86Aes.EncryptLast(k6, key) ^ Vector128.Load(input + (6 * Block))).Store(output + (6 * Block));
+        (X86Aes.EncryptLast(k7, key) ^ Vector128.Load(input + (7 * Block))).Store(output + (7 * Block));
     }
 
-    // The same for 1..HashPowers blocks (lengths are public, so the loop bound leaks nothing).
-    private void HashBlocks(ref Vector128<byte> hash, Vector128<byte>* blocks, int count)
+    // ((((X ^ b0)·H ^ b1)·H ...) ^ b(n-1))·H = (X ^ b0)·H^n ^ b1·H^(n-1) ^ ... ^ b(n-1)·H, reduced once,
+    // for 1..HashPowers blocks (lengths are public, so the loop bound leaks nothing).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void HashBlocks(ref Vector128<byte> hash, byte* blocks, int count)
     {
-        GhashMath.Wide sum = GhashMath.Multiply(hash ^ GhashMath.Reverse(blocks[0]), H(count));
+        GhashMath.Wide sum = GhashMath.Multiply(hash ^ GhashMath.Reverse(Vector128.Load(blocks)), H(count));
         for (int i = 1; i < count; i++)
         {
-            sum ^= GhashMath.Multiply(GhashMath.Reverse(blocks[i]), H(count - i));
+            sum ^= GhashMath.Multiply(GhashMath.Reverse(Vector128.Load(blocks + (i * Block))), H(count - i));
         }
 
         hash = GhashMath.Reduce(sum);
@@ -224,30 +225,6 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
         }
 
         return X86Aes.EncryptLast(block, RoundKey(GcmKeySchedule.Rounds));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Encrypt4(ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
-    {
-        Vector128<byte> key = RoundKey(0);
-        b0 ^= key;
-        b1 ^= key;
-        b2 ^= key;
-        b3 ^= key;
-        for (int round = 1; round < GcmKeySchedule.Rounds; round++)
-        {
-            key = RoundKey(round);
-            b0 = X86Aes.Encrypt(b0, key);
-            b1 = X86Aes.Encrypt(b1, key);
-            b2 = X86Aes.Encrypt(b2, key);
-            b3 = X86Aes.Encrypt(b3, key);
-        }
-
-        key = RoundKey(GcmKeySchedule.Rounds);
-        b0 = X86Aes.EncryptLast(b0, key);
-        b1 = X86Aes.EncryptLast(b1, key);
-        b2 = X86Aes.EncryptLast(b2, key);
-        b3 = X86Aes.EncryptLast(b3, key);
     }
 
     /// <summary>A batch of blocks plus the lengths block, on the stack as a fixed local (not a localloc).</summary>

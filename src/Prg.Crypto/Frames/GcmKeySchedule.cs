@@ -1,5 +1,5 @@
 // What AesNiGcm reads for every frame, computed once per key: the 15 AES-256 round keys and the GHASH
-// key powers H^1..H^8 (H = AES_K(0^128), byte-reversed). Both are derived from the key and as secret as
+// key powers H^1..H^9 (H = AES_K(0^128), byte-reversed). Both are derived from the key and as secret as
 // it, so they live in a locked key-memory schedule slot and are zeroed with the key, never on the GC heap.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -13,11 +13,11 @@ internal static unsafe class GcmKeySchedule
     /// <summary>AES-256 rounds; the schedule holds Rounds + 1 round keys.</summary>
     internal const int Rounds = 14;
 
-    /// <summary>Where H^1..H^8 start (after the 15 round keys of 16 bytes).</summary>
+    /// <summary>Where H^1..H^9 start (after the 15 round keys of 16 bytes).</summary>
     internal const int HashPowersOffset = 256;
 
     /// <summary>Highest key power kept (GHASH reduces once per up to this many blocks).</summary>
-    internal const int HashPowers = 8;
+    internal const int HashPowers = 9; // a batch of eight blocks and the lengths block
 
     /// <summary>Expands <paramref name="key"/> (32 bytes) into <paramref name="schedule"/> (a KeyMemory schedule slot).</summary>
     [SkipLocalsInit]
