@@ -1,5 +1,6 @@
 // `prg bench crypto`: in-process AES-256-GCM data-frame throughput per plaintext size and thread
-// count, next to bare .NET AesGcm measured by the same loop and, when openssl is on PATH, next to
+// count on the process's frame engine (engine=aesni-pclmul or openssl-evp, see FrameEngines), next
+// to bare .NET AesGcm measured by the same loop and, when openssl is on PATH, next to
 // `openssl speed -evp aes-256-gcm` run right after on the same cores: the ratio users compare.
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -32,6 +33,7 @@ public static class CryptoBench
         ArgumentNullException.ThrowIfNull(progress);
         var report = new BenchReport("crypto",
         [
+            new("engine", FrameEngines.Name(FrameEngines.Default)),
             new("sizes", string.Join(',', options.Sizes)),
             new("threads", string.Join(',', options.Threads)),
             new("seconds", options.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)),

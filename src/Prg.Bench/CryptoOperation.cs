@@ -3,10 +3,10 @@ namespace Prg.Bench;
 
 public enum CryptoOperation
 {
-    /// <summary>FrameKey.Encrypt: a pooled OpenSSL context per call, fresh nonce, AAD (what the server does).</summary>
+    /// <summary>FrameKey.Encrypt on the frame engine (AES-NI, or a pooled OpenSSL context per call), fresh nonce, AAD (what the server does).</summary>
     FrameEncrypt,
 
-    /// <summary>FrameKey.TryDecrypt with a pooled OpenSSL context per call.</summary>
+    /// <summary>FrameKey.TryDecrypt on the frame engine.</summary>
     FrameDecrypt,
 
     /// <summary>AesGcm.Encrypt into a preallocated buffer: no framing, no AAD, no pool (the former per-frame primitive).</summary>

@@ -74,7 +74,8 @@ public sealed class PrgProcess : IAsyncDisposable
     /// Rate limiting is off unless <paramref name="serverYaml"/> sets it or <paramref name="defaultRateLimit"/>
     /// asks for prg's default: load tests must not meet the default 1,000 requests/s per key.
     /// </summary>
-    public static async Task<PrgProcess> StartAsync(string serverYaml = "", string topYaml = "", string? workDir = null, string? unixSocket = null, bool waitReady = true, bool defaultRateLimit = false)
+    public static async Task<PrgProcess> StartAsync(string serverYaml = "", string topYaml = "", string? workDir = null, string? unixSocket = null, bool waitReady = true, bool defaultRateLimit = false,
+        IDictionary<string, string>? env = null)
     {
         workDir ??= NewDirectory();
         var port = FreePort();
@@ -94,7 +95,7 @@ public sealed class PrgProcess : IAsyncDisposable
             {(topYaml.Contains("encryption:") ? "" : $"encryption:\n  enabled: true\n  kms:\n    master_key_hex: {MasterKeyHex}\n")}{topYaml}
             """;
         await File.WriteAllTextAsync(config, yaml);
-        var process = Start(["serve", "--config", config], workDir, new Dictionary<string, string>());
+        var process = Start(["serve", "--config", config], workDir, env ?? new Dictionary<string, string>());
         var prg = new PrgProcess(process, port, dataDir, workDir) { UnixSocket = unixSocket };
         if (waitReady)
         {

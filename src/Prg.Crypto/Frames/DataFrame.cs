@@ -3,6 +3,7 @@
 // record through the AAD. No heap allocation per call for ordinary identifier lengths.
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Prg.Crypto;
@@ -162,6 +163,7 @@ public static class DataFrame
     /// Builds a frame with <paramref name="sealer"/>: header, nonce (fresh unless a test passes one),
     /// ciphertext and tag. Generic over a struct so each GCM implementation is called directly.
     /// </summary>
+    [SkipLocalsInit] // the AAD buffer is written before it is read
     internal static int Seal<TSealer>(
         TSealer sealer,
         uint dekVersion,
@@ -224,6 +226,7 @@ public static class DataFrame
     }
 
     /// <summary>Opens a frame with <paramref name="sealer"/>; false, with nothing written, if it is malformed or does not authenticate.</summary>
+    [SkipLocalsInit] // the AAD buffer is written before it is read
     internal static bool TryOpen<TSealer>(
         TSealer sealer,
         ReadOnlySpan<byte> frame,

@@ -1,14 +1,15 @@
-// One DEK ready to seal and open data frames at OpenSSL speed: the raw key in locked key memory and
-// two pools of EVP contexts keyed once, one per direction (an opening context takes each frame's IV
-// and tag in one parameter call, without a re-init), so a frame costs an IV reset plus the AES work.
-// Contexts are pooled in per-processor slots (a couple of probes, never a scan), so concurrent
+// One DEK ready to seal and open data frames: the raw key in locked key memory and, per FrameEngine,
+// either its AES-NI key schedule and GHASH key powers (locked key memory too; read-only, so frames
+// share it with no pool at all) or two pools of OpenSSL EVP contexts keyed once, one per direction
+// (an opening context takes each frame's IV and tag in one parameter call, without a re-init).
+// EVP contexts are pooled in per-processor slots (a couple of probes, never a scan), so concurrent
 // requests on different cores do not contend.
 namespace Prg.Crypto;
 
 /// <summary>
-/// A data-frame key (AES-256-GCM through OpenSSL EVP). Thread-safe. Frames are byte-for-byte those
-/// of <see cref="DataFrame"/>. <see cref="Dispose"/> zeroes the key and frees (cleanses) every
-/// context; callers must not use the key concurrently with or after disposal.
+/// A data-frame key (AES-256-GCM on AES-NI/PCLMULQDQ, or through OpenSSL EVP). Thread-safe. Frames are
+/// byte-for-byte those of <see cref="DataFrame"/>. <see cref="Dispose"/> zeroes the key and the key
+/// schedule and frees (cleanses) every context; callers must not use the key concurrently with or after disposal.
 /// </summary>
 public sealed unsafe class FrameKey : IDisposable
 {
@@ -23,17 +24,23 @@ public sealed unsafe class FrameKey : IDisposable
     private readonly nint[] _idleOpeners;
     private readonly Lock _createLock = new();
     private readonly byte* _key;
+    private readonly byte* _schedule; // null unless the engine is AesNiPclmul
     private volatile bool _disposed;
 
     /// <param name="key">32 bytes, copied into locked key memory.</param>
     /// <param name="idleContexts">Contexts kept ready for reuse per direction (rounded up to a power of two, 1..1024).</param>
-    /// <exception cref="CryptoException">libcrypto.so.3 cannot be loaded (fail closed).</exception>
+    /// <exception cref="CryptoException">libcrypto.so.3 cannot be loaded, or <see cref="FrameEngines.EnvironmentVariable"/> is wrong (fail closed).</exception>
     public FrameKey(ReadOnlySpan<byte> key, int idleContexts)
-        : this(key, idleContexts, KeyMemory.Shared)
+        : this(key, idleContexts, KeyMemory.Shared, FrameEngines.Default)
     {
     }
 
     internal FrameKey(ReadOnlySpan<byte> key, int idleContexts, KeyMemory memory)
+        : this(key, idleContexts, memory, FrameEngines.Default)
+    {
+    }
+
+    internal FrameKey(ReadOnlySpan<byte> key, int idleContexts, KeyMemory memory, FrameEngine engine)
     {
         if (key.Length != MasterKey.KeyLength)
         {
@@ -48,10 +55,22 @@ public sealed unsafe class FrameKey : IDisposable
         _ = LibCrypto.Aes256Gcm; // refuse now, not at the first frame, if libcrypto is missing
         _memory = memory;
         _key = memory.Store(key);
-        Return(_idleSealers, Create(encrypt: true)); // one ready context; the key is known to work
+        Engine = engine;
+        if (engine == FrameEngine.AesNiPclmul)
+        {
+            _schedule = memory.AllocateSchedule();
+            GcmKeySchedule.Expand(_key, _schedule);
+        }
+        else
+        {
+            Return(_idleSealers, Create(encrypt: true)); // one ready context; the key is known to work
+        }
     }
 
     public bool IsDisposed => _disposed;
+
+    /// <summary>The AES-256-GCM implementation this key's frames go through.</summary>
+    public FrameEngine Engine { get; }
 
     /// <summary>Idle pooled contexts (tests).</summary>
     internal int IdleCount => _idleSealers.Concat(_idleOpeners).Count(static handle => handle != 0);
@@ -59,9 +78,18 @@ public sealed unsafe class FrameKey : IDisposable
     /// <summary>The key's slot in key memory (tests observe that disposal zeroes it).</summary>
     internal nint KeySlotForTesting => (nint)_key;
 
+    /// <summary>The key schedule's slot (0 on the EVP engine; tests observe that disposal zeroes it).</summary>
+    internal nint ScheduleSlotForTesting => (nint)_schedule;
+
     /// <inheritdoc cref="DataFrame.Encrypt(System.Security.Cryptography.AesGcm, uint, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{byte}, Span{byte})"/>
     public int Encrypt(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
+        if (_schedule != null)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination);
+        }
+
         GcmContext context = Rent(_idleSealers, encrypt: true);
         try
         {
@@ -76,6 +104,12 @@ public sealed unsafe class FrameKey : IDisposable
     /// <inheritdoc cref="DataFrame.TryDecrypt(System.Security.Cryptography.AesGcm, ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, Span{byte}, out int)"/>
     public bool TryDecrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination, out int bytesWritten)
     {
+        if (_schedule != null)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return DataFrame.TryOpen(new AesNiGcm(_schedule), frame, threadId, recordId, destination, out bytesWritten);
+        }
+
         GcmContext context = Rent(_idleOpeners, encrypt: false);
         try
         {
@@ -96,6 +130,12 @@ public sealed unsafe class FrameKey : IDisposable
     internal int EncryptWithNonceForTesting(
         uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
+        if (_schedule != null)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination, nonce);
+        }
+
         GcmContext context = Rent(_idleSealers, encrypt: true);
         try
         {
@@ -107,7 +147,7 @@ public sealed unsafe class FrameKey : IDisposable
         }
     }
 
-    /// <summary>Frees idle contexts and zeroes the key; contexts still rented are freed when returned.</summary>
+    /// <summary>Frees idle contexts and zeroes the key and schedule; contexts still rented are freed when returned.</summary>
     public void Dispose()
     {
         lock (_createLock)
@@ -119,6 +159,10 @@ public sealed unsafe class FrameKey : IDisposable
 
             _disposed = true;
             _memory.Release(_key);
+            if (_schedule != null)
+            {
+                _memory.ReleaseSchedule(_schedule);
+            }
         }
 
         foreach (nint[] pool in (ReadOnlySpan<nint[]>)[_idleSealers, _idleOpeners])

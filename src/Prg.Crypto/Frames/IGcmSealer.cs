@@ -1,6 +1,6 @@
 // The AES-256-GCM primitive under a data frame, so DataFrame's layout and checks are written once for
-// both implementations: .NET's AesGcm (the reference, and the external provider's fallback) and a
-// pooled OpenSSL context (FrameKey, the hot path). Implemented by structs so calls are not virtual.
+// every implementation: .NET's AesGcm (the reference, and the external provider's fallback), and under
+// FrameKey (the hot path) AesNiGcm or a pooled OpenSSL context. Implemented by structs so calls are not virtual.
 using System.Security.Cryptography;
 
 namespace Prg.Crypto;

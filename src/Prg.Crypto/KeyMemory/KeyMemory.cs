@@ -1,5 +1,6 @@
 // Where unwrapped DEKs live while cached: whole pages of native memory, locked into RAM (never
-// swapped to disk) and excluded from core dumps, handed out in 32-byte slots and zeroed on release.
+// swapped to disk) and excluded from core dumps, handed out in 32-byte slots (raw keys) and 512-byte
+// slots (key schedules derived from them, which are as secret) and zeroed on release.
 // If the memory-lock limit (RLIMIT_MEMLOCK) forbids locking, keys still work and Status says why,
 // so the host can print it at start-up instead of failing.
 using System.Runtime.InteropServices;
@@ -7,11 +8,14 @@ using System.Security.Cryptography;
 
 namespace Prg.Crypto;
 
-/// <summary>Locked, non-dumpable native memory for 32-byte keys.</summary>
+/// <summary>Locked, non-dumpable native memory for 32-byte keys and their key schedules.</summary>
 public sealed unsafe class KeyMemory
 {
     /// <summary>Bytes per slot: one AES-256 key.</summary>
     public const int SlotLength = MasterKey.KeyLength;
+
+    /// <summary>Bytes per schedule slot (AES round keys and GHASH key powers), 16-byte aligned.</summary>
+    public const int ScheduleSlotLength = 512;
 
     // The process-wide arena; its pages are reused, never returned (bounded by the peak DEK count).
     private static readonly Lazy<KeyMemory> s_shared = new(() => new KeyMemory());
@@ -19,6 +23,7 @@ public sealed unsafe class KeyMemory
     private readonly Func<nint, nuint, int> _lockPages;
     private readonly nuint _pageLength = (nuint)Environment.SystemPageSize;
     private readonly Stack<nint> _free = new();
+    private readonly Stack<nint> _freeSchedules = new();
     private readonly Lock _lock = new();
     private long _pages;
     private string? _lockFailure;
@@ -35,7 +40,7 @@ public sealed unsafe class KeyMemory
         _lockPages = lockPages;
         lock (_lock)
         {
-            AddPageLocked(); // so Status is known before the first key arrives
+            AddPageLocked(_free, SlotLength); // so Status is known before the first key arrives
         }
     }
 
@@ -84,7 +89,7 @@ public sealed unsafe class KeyMemory
         {
             if (_free.Count == 0)
             {
-                AddPageLocked();
+                AddPageLocked(_free, SlotLength);
             }
 
             slot = _free.Pop();
@@ -104,7 +109,31 @@ public sealed unsafe class KeyMemory
         }
     }
 
-    private void AddPageLocked()
+    /// <summary>A zeroed schedule slot; give it back with <see cref="ReleaseSchedule"/>.</summary>
+    public byte* AllocateSchedule()
+    {
+        lock (_lock)
+        {
+            if (_freeSchedules.Count == 0)
+            {
+                AddPageLocked(_freeSchedules, ScheduleSlotLength);
+            }
+
+            return (byte*)_freeSchedules.Pop();
+        }
+    }
+
+    /// <summary>Zeroes a slot from <see cref="AllocateSchedule"/> and makes it free.</summary>
+    public void ReleaseSchedule(byte* slot)
+    {
+        CryptographicOperations.ZeroMemory(new Span<byte>(slot, ScheduleSlotLength));
+        lock (_lock)
+        {
+            _freeSchedules.Push((nint)slot);
+        }
+    }
+
+    private void AddPageLocked(Stack<nint> free, int slotLength)
     {
         void* page = NativeMemory.AlignedAlloc(_pageLength, _pageLength);
         NativeMemory.Clear(page, _pageLength);
@@ -120,9 +149,9 @@ public sealed unsafe class KeyMemory
         }
 
         // Slots are handed out from the start of the page first.
-        for (nuint offset = _pageLength - SlotLength; ; offset -= SlotLength)
+        for (nuint offset = _pageLength - (nuint)slotLength; ; offset -= (nuint)slotLength)
         {
-            _free.Push((nint)((byte*)page + offset));
+            free.Push((nint)((byte*)page + offset));
             if (offset == 0)
             {
                 break;

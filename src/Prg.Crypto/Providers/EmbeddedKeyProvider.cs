@@ -49,6 +49,7 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         _cache = new DekCache(options.DekCacheCapacity);
         _poolSize = options.AesGcmPoolSize;
         _keyMemory = keyMemory;
+        _ = FrameEngines.Default; // a wrong PRG_FRAME_ENGINE refuses the start, not the first encrypted request
         _keyLocks = new SemaphoreSlim[LockStripes];
         for (int i = 0; i < _keyLocks.Length; i++)
         {

@@ -65,7 +65,7 @@ public static class ServeCommand
         {
             host = await ApiHost.StartAsync(loaded.Config, zeroConfig, log, parsed.Has("salvage"));
         }
-        catch (Exception e) when (e is StartupException or MasterKeyException or TlsCredentialsException or ConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is StartupException or CryptoException or TlsCredentialsException or ConfigException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"prg: cannot start: {e.Message}");
             return ExitCodes.Failure;
