@@ -229,7 +229,7 @@ public sealed partial class ChatStore
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
         using var reader = new MessageReader(_kv, threadId);
-        return PageMessages<MessageRecord>(threadId, null, request, _ => reader.Load, MessageSize);
+        return PageMessages<MessageRecord>(threadId, null, request, _ => reader.Load, MessageSize, reader.Prefetch);
     }
 
     /// <summary>
@@ -240,7 +240,7 @@ public sealed partial class ChatStore
     {
         ArgumentNullException.ThrowIfNull(thread);
         using var reader = new MessageReader(_kv, thread.Id);
-        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => reader.Load, MessageSize);
+        return PageMessages<MessageRecord>(thread.Id, thread, request, _ => reader.Load, MessageSize, reader.Prefetch);
     }
 
     /// <summary>Admin: the thread's live message keys, oldest → newest (no message record is read).</summary>
@@ -299,7 +299,8 @@ public sealed partial class ChatStore
 
     private static int MessageSize(MessageRecord m) => m.Body.Length + m.Author.Length + m.ThreadId.Length + MessageViewOverheadBytes;
 
-    private Page<T> PageMessages<T>(string threadId, ThreadRecord? thread, PageRequest request, Func<ChatTx, Func<string, T?>> load, Func<T, int> sizeOf)
+    private Page<T> PageMessages<T>(string threadId, ThreadRecord? thread, PageRequest request, Func<ChatTx, Func<string, T?>> load, Func<T, int> sizeOf,
+        PrefetchHint? prefetch = null)
         where T : class
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
@@ -313,14 +314,14 @@ public sealed partial class ChatStore
 
         if (request.SortBy == SortBy.CreatedTs && thread is not null)
         {
-            return Pager.Page(new CreatedIndex<T>(tx, threadId, thread.MessageSeqHighWater, ScanChunks(request), load(tx), sizeOf),
+            return Pager.Page(new CreatedIndex<T>(tx, threadId, thread.MessageSeqHighWater, ScanChunks(request), load(tx), sizeOf, prefetch, request.Limit),
                 request, newestFirst: false, thread.LiveMessages);
         }
 
         ThreadMessages state = tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode)
             ?? throw new ChatKeyNotFoundException(ChatKeyKind.Thread, threadId);
         IPageSource<T> source = request.SortBy == SortBy.CreatedTs
-            ? new CreatedIndex<T>(tx, threadId, state.SeqHighWater, ScanChunks(request), load(tx), sizeOf)
+            ? new CreatedIndex<T>(tx, threadId, state.SeqHighWater, ScanChunks(request), load(tx), sizeOf, prefetch, request.Limit)
             : new LinkedSource<T>(new UpdatedMessageList(tx, threadId, state), load(tx), sizeOf);
         return Pager.Page(source, request, newestFirst: false, state.LiveMessages);
     }

@@ -14,6 +14,7 @@ namespace Prg.Storage.Chat;
 internal sealed class MessageReader : DurableKv.ValueVisitor, IDisposable
 {
     private const int MaxStackKeyBytes = 512;
+    private const int MaxPrefetchBytes = 4096;
 
     private readonly DurableKv.ReadRun _reads;
     private readonly string _threadId;
@@ -48,6 +49,24 @@ internal sealed class MessageReader : DurableKv.ValueVisitor, IDisposable
         MessageRecord? loaded = _loaded;
         _loaded = null;
         return loaded;
+    }
+
+    /// <summary>Hints that these messages (a page's next run, at most 64) are loaded soon.</summary>
+    public void Prefetch(ReadOnlySpan<long> ts, ReadOnlySpan<long> seqs)
+    {
+        int keyLength = _keyPrefix.Length + KeySpace.TsDigits + 1 + KeySpace.SeqDigits;
+        int count = Math.Min(Math.Min(seqs.Length, DurableKv.MaxPrefetch), MaxPrefetchBytes / keyLength); // only a hint: the first ones
+        Span<byte> keys = stackalloc byte[keyLength * count];
+        for (int i = 0; i < count; i++)
+        {
+            Span<byte> key = keys.Slice(i * keyLength, keyLength);
+            _keyPrefix.CopyTo(key);
+            if (!KeySpace.TryWriteMessageKey(key[_keyPrefix.Length..], ts[i], seqs[i]))
+            {
+                return;
+            }
+        }
+        _reads.Prefetch(keys, keyLength);
     }
 
     public void Dispose() => _reads.Dispose();

@@ -150,6 +150,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             });
             kv = new DurableKv(options, directory, segments);
             kv.Recover();
+            kv._buckets = BucketPrefetch.Find(kv._store);
             kv.StartBackgroundLoops();
             return kv;
         }
