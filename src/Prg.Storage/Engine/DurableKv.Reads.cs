@@ -12,10 +12,10 @@ public sealed partial class DurableKv
 {
     private readonly VisitFunctions _visitFunctions = new();
     private readonly ConcurrentBag<VisitSession> _readers = new();
-    private BucketPrefetch? _buckets; // found after recovery (which may rebuild the hash table)
+    private LookupPrefetch? _lookups; // found after recovery (which may rebuild the hash table)
 
     /// <summary>Keys one <see cref="Prefetch"/> call hints at most.</summary>
-    public const int MaxPrefetch = BucketPrefetch.MaxBatch;
+    public const int MaxPrefetch = LookupPrefetch.MaxBatch;
 
     /// <summary>Decodes a stored value; the span is valid only during the call.</summary>
     public delegate T ValueDecoder<out T>(ReadOnlySpan<byte> value);
@@ -58,17 +58,20 @@ public sealed partial class DurableKv
 
     /// <summary>
     /// A hint that <paramref name="keys"/> (up to 64 keys of <paramref name="keyLength"/> bytes each,
-    /// back to back) are about to be read: starts loading their hash buckets, so a caller that knows a
-    /// run of keys in advance (a page) overlaps their cache and TLB misses.
+    /// back to back) are about to be read: starts loading their hash buckets and records, so a caller
+    /// that knows a run of keys in advance (a page) overlaps their cache and TLB misses.
     /// </summary>
     public void Prefetch(ReadOnlySpan<byte> keys, int keyLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keyLength, 1);
-        _buckets?.Prefetch(keys, keyLength);
+        if (Volatile.Read(ref _disposed) == 0) // the prefetch reads FASTER's buckets: only while they exist
+        {
+            _lookups?.Prefetch(keys, keyLength);
+        }
     }
 
     /// <summary>What <see cref="Prefetch"/> uses; null without x86 prefetch or when FASTER's table layout was not recognised.</summary>
-    internal BucketPrefetch? HashBuckets => _buckets;
+    internal LookupPrefetch? Lookups => _lookups;
 
     /// <summary>A run of reads on one reader session (a page's): dispose it to hand the session back.</summary>
     public ReadRun BeginReads() => new(this, TakeReader());

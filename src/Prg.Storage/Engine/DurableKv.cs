@@ -150,7 +150,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             });
             kv = new DurableKv(options, directory, segments);
             kv.Recover();
-            kv._buckets = BucketPrefetch.Find(kv._store);
+            kv._lookups = LookupPrefetch.Find(kv._store, options.PageSizeBits);
             kv.StartBackgroundLoops();
             return kv;
         }
