@@ -114,6 +114,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
                 CheckpointManager = _checkpointManager,
                 RemoveOutdatedCheckpoints = true,
                 TryRecoverLatest = false,
+                EqualityComparer = new KeyHash(),
             });
             _writerSession = NewSession();
             _maintenanceSession = NewSession();

@@ -129,13 +129,7 @@ internal sealed unsafe class LookupPrefetch
     internal byte* RecordOf(ReadOnlySpan<byte> key)
         => _pages is null ? null : RecordOf((ulong*)BucketOf(key), (ulong)Hash(key) >> HashTagShift, _log.HeadAddress);
 
-    private static long Hash(ReadOnlySpan<byte> key)
-    {
-        fixed (byte* k = key)
-        {
-            return Utility.HashBytes(k, key.Length); // FASTER's hash of a SpanByte key
-        }
-    }
+    private static long Hash(ReadOnlySpan<byte> key) => KeyHash.Of(key); // the store's key hash
 
     private byte* BucketOf(long hash) => _table + ((hash & _mask) * BucketBytes);
 
