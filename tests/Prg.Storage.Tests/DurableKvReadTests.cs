@@ -81,4 +81,56 @@ public sealed class DurableKvReadTests
 
         protected override void OnValue(ReadOnlySpan<byte> value) => Values.Add(Encoding.UTF8.GetString(value));
     }
+
+    [Fact]
+    public async Task Prefetch_finds_the_bucket_and_the_record_of_each_key_in_a_new_and_in_a_recovered_store()
+    {
+        using var dir = new TempDirectory();
+        var keys = Enumerable.Range(0, 200).Select(i => B($"thread:t{i % 7}:msg:{i:D19}-{i:D12}")).ToList();
+        await using (var kv = DurableKv.Open(SmallOptions(dir.Path)))
+        {
+            var batch = new WriteBatch();
+            keys.ForEach(k => batch.Put(k, B("v")));
+            await kv.CommitAsync(batch);
+            AssertEachKeyFound(kv, keys);
+            await kv.CheckpointAsync();
+        }
+
+        await using var recovered = DurableKv.Open(SmallOptions(dir.Path)); // the table rebuilt from the checkpoint
+        AssertEachKeyFound(recovered, keys);
+        recovered.Prefetch(keys.SelectMany(k => k).ToArray(), keys[0].Length); // a hint: more than 64 keys, no effect on reads
+        recovered.Prefetch(B("absent"), 6);
+        Assert.Equal("v", recovered.Read(keys[0], Text, "missing"));
+    }
+
+    // A FASTER bucket: 7 entries (address in bits 0-47, tag in bits 48-61) and an overflow pointer;
+    // the record the key's entry points to starts with the key.
+    private static unsafe void AssertEachKeyFound(DurableKv kv, List<byte[]> keys)
+    {
+        LookupPrefetch lookups = kv.Lookups ?? throw new Xunit.Sdk.XunitException("FASTER's hash table was not recognised");
+        foreach (byte[] key in keys)
+        {
+            long hash;
+            fixed (byte* k = key)
+            {
+                hash = FASTER.core.Utility.HashBytes(k, key.Length);
+            }
+
+            ulong* entries = (ulong*)lookups.BucketOf(key);
+            ulong tag = (ulong)hash >> 50; // FASTER: the hash's top 14 bits
+            bool found = false;
+            for (int i = 0; i < 7; i++)
+            {
+                found |= (entries[i] & 0xFFFF_FFFF_FFFFUL) != 0 && ((entries[i] >> 48) & 0x3FFF) == tag;
+            }
+
+            Assert.True(found, $"no entry with the key's tag in the computed bucket of {S(key)}");
+
+            // A SpanByte record: 8 bytes of RecordInfo, then the key's length (flags in bits 30-31) and bytes.
+            byte* record = lookups.RecordOf(key);
+            Assert.True(record != null, $"no in-memory record found for {S(key)}");
+            Assert.Equal(key.Length, *(int*)(record + 8) & 0x3FFF_FFFF);
+            Assert.Equal(S(key), S(new ReadOnlySpan<byte>(record + 12, key.Length).ToArray()));
+        }
+    }
 }

@@ -114,4 +114,17 @@ public sealed class KeySpaceTests
         Assert.Throws<ArgumentException>(() => KeySpace.ValidateUserId(new string('é', 65)));
         Assert.Throws<ArgumentException>(() => KeySpace.ValidateUserId("\ud800"));
     }
+
+    [Theory]
+    [InlineData(0L, 1L)]
+    [InlineData(1_762_480_000_000_000_123L, 42L)]
+    [InlineData(long.MaxValue, KeySpace.MaxSeq)]
+    public void TryWriteMessageKey_writes_the_message_keys_ascii_and_refuses_a_short_buffer(long ts, long seq)
+    {
+        var ascii = new byte[KeySpace.TsDigits + 1 + KeySpace.SeqDigits + 3];
+        ascii.AsSpan().Fill((byte)'#');
+        Assert.True(KeySpace.TryWriteMessageKey(ascii, ts, seq));
+        Assert.Equal(KeySpace.MessageKey(ts, seq) + "###", System.Text.Encoding.ASCII.GetString(ascii));
+        Assert.False(KeySpace.TryWriteMessageKey(ascii.AsSpan(0, KeySpace.TsDigits + KeySpace.SeqDigits), ts, seq));
+    }
 }

@@ -314,7 +314,7 @@ public sealed partial class ChatStore
         {
             reader.Begin(_kv, page);
             int sizeOf(MessageRow m) => m.BodyLength + m.Author.Length + threadId.Length + MessageViewOverheadBytes;
-            page.Page = PageMessages<MessageRow>(threadId, thread, request, _ => reader.Load, sizeOf);
+            page.Page = PageMessages<MessageRow>(threadId, thread, request, _ => reader.Load, sizeOf, reader.Prefetch);
         }
         catch
         {
@@ -352,7 +352,8 @@ public sealed partial class ChatStore
         return new Page<MessageRecord>(records, rows.HasBefore, rows.HasAfter, rows.Total, rows.BeforeCursor, rows.AfterCursor);
     }
 
-    private Page<T> PageMessages<T>(string threadId, ThreadRecord? thread, PageRequest request, Func<ChatTx, Func<string, T?>> load, Func<T, int> sizeOf)
+    private Page<T> PageMessages<T>(string threadId, ThreadRecord? thread, PageRequest request, Func<ChatTx, Func<string, T?>> load, Func<T, int> sizeOf,
+        PrefetchHint? prefetch = null)
         where T : class
     {
         KeySpace.ValidateThreadId(threadId, nameof(threadId));
@@ -366,14 +367,14 @@ public sealed partial class ChatStore
 
         if (request.SortBy == SortBy.CreatedTs && thread is not null)
         {
-            return Pager.Page(new CreatedIndex<T>(tx, threadId, thread.MessageSeqHighWater, ScanChunks(request), load(tx), sizeOf),
+            return Pager.Page(new CreatedIndex<T>(tx, threadId, thread.MessageSeqHighWater, ScanChunks(request), load(tx), sizeOf, prefetch, request.Limit),
                 request, newestFirst: false, thread.LiveMessages);
         }
 
         ThreadMessages state = tx.Get(KeySpace.ThreadMessages(threadId), ThreadMessages.Decode)
             ?? throw new ChatKeyNotFoundException(ChatKeyKind.Thread, threadId);
         IPageSource<T> source = request.SortBy == SortBy.CreatedTs
-            ? new CreatedIndex<T>(tx, threadId, state.SeqHighWater, ScanChunks(request), load(tx), sizeOf)
+            ? new CreatedIndex<T>(tx, threadId, state.SeqHighWater, ScanChunks(request), load(tx), sizeOf, prefetch, request.Limit)
             : new LinkedSource<T>(new UpdatedMessageList(tx, threadId, state), load(tx), sizeOf);
         return Pager.Page(source, request, newestFirst: false, state.LiveMessages);
     }

@@ -1,4 +1,6 @@
 // THE one place every chat key format is defined, with the id escaping that keeps ids from aliasing.
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
@@ -114,6 +116,22 @@ public static class KeySpace
             chars[TsDigits] = '-';
             parts.seq.TryFormat(chars[(TsDigits + 1)..], out _, "D12", CultureInfo.InvariantCulture);
         });
+    }
+
+    /// <summary>Writes <see cref="MessageKey"/>'s characters as ASCII (a record key built in a stack buffer); false if it does not fit.</summary>
+    public static bool TryWriteMessageKey(Span<byte> ascii, long ts, long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seq, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(seq, MaxSeq);
+        if (ascii.Length < TsDigits + 1 + SeqDigits)
+        {
+            return false;
+        }
+
+        ascii[TsDigits] = (byte)'-';
+        return Utf8Formatter.TryFormat(ts, ascii[..TsDigits], out _, new StandardFormat('D', TsDigits))
+            && Utf8Formatter.TryFormat(seq, ascii.Slice(TsDigits + 1, SeqDigits), out _, new StandardFormat('D', SeqDigits));
     }
 
     /// <summary>Parses a message key; false for anything not produced by <see cref="MessageKey"/>.</summary>

@@ -12,6 +12,8 @@ namespace Prg.Storage.Chat;
 /// <summary>One page's reads of one thread's current message records (live ones only). Pooled with its page; not thread-safe.</summary>
 internal sealed class MessageReader : DurableKv.ValueVisitor
 {
+    private const int MaxPrefetchBytes = 4096;
+
     private DurableKv.ReadRun? _reads;
     private MessagePage? _page;
     private byte[] _key = new byte[128];
@@ -47,6 +49,26 @@ internal sealed class MessageReader : DurableKv.ValueVisitor
         MessageRow? loaded = _loaded;
         _loaded = null;
         return loaded;
+    }
+
+    /// <summary>Hints that these messages (a page's next run, at most 64) are loaded soon.</summary>
+    public void Prefetch(ReadOnlySpan<long> ts, ReadOnlySpan<long> seqs)
+    {
+        int keyLength = _prefixLength + KeySpace.TsDigits + 1 + KeySpace.SeqDigits;
+        int count = Math.Min(Math.Min(seqs.Length, DurableKv.MaxPrefetch), MaxPrefetchBytes / keyLength); // only a hint: the first ones
+        Span<byte> keys = stackalloc byte[keyLength * count];
+        ReadOnlySpan<byte> prefix = _key.AsSpan(0, _prefixLength);
+        for (int i = 0; i < count; i++)
+        {
+            Span<byte> key = keys.Slice(i * keyLength, keyLength);
+            prefix.CopyTo(key);
+            if (!KeySpace.TryWriteMessageKey(key[_prefixLength..], ts[i], seqs[i]))
+            {
+                return;
+            }
+        }
+
+        _reads!.Prefetch(keys, keyLength);
     }
 
     public void End()

@@ -12,6 +12,10 @@ public sealed partial class DurableKv
 {
     private readonly VisitFunctions _visitFunctions = new();
     private readonly ConcurrentBag<VisitSession> _readers = new();
+    private LookupPrefetch? _lookups; // found after recovery (which may rebuild the hash table)
+
+    /// <summary>Keys one <see cref="Prefetch"/> call hints at most.</summary>
+    public const int MaxPrefetch = LookupPrefetch.MaxBatch;
 
     /// <summary>Decodes a stored value; the span is valid only during the call.</summary>
     public delegate T ValueDecoder<out T>(ReadOnlySpan<byte> value);
@@ -51,6 +55,23 @@ public sealed partial class DurableKv
             _readers.Add(session);
         }
     }
+
+    /// <summary>
+    /// A hint that <paramref name="keys"/> (up to 64 keys of <paramref name="keyLength"/> bytes each,
+    /// back to back) are about to be read: starts loading their hash buckets and records, so a caller
+    /// that knows a run of keys in advance (a page) overlaps their cache and TLB misses.
+    /// </summary>
+    public void Prefetch(ReadOnlySpan<byte> keys, int keyLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keyLength, 1);
+        if (Volatile.Read(ref _disposed) == 0) // the prefetch reads FASTER's buckets: only while they exist
+        {
+            _lookups?.Prefetch(keys, keyLength);
+        }
+    }
+
+    /// <summary>What <see cref="Prefetch"/> uses; null without x86 prefetch or when FASTER's table layout was not recognised.</summary>
+    internal LookupPrefetch? Lookups => _lookups;
 
     /// <summary>A run of reads on one reader session (a page's): dispose it to hand the session back.</summary>
     public ReadRun BeginReads() => new(this, TakeReader());
@@ -113,6 +134,9 @@ public sealed partial class DurableKv
             ObjectDisposedException.ThrowIf(_session is null, this);
             return _kv.Visit(_session, key, visitor);
         }
+
+        /// <inheritdoc cref="DurableKv.Prefetch(ReadOnlySpan{byte}, int)"/>
+        public void Prefetch(ReadOnlySpan<byte> keys, int keyLength) => _kv.Prefetch(keys, keyLength);
 
         public void Dispose()
         {

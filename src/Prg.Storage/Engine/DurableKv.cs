@@ -114,6 +114,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
                 CheckpointManager = _checkpointManager,
                 RemoveOutdatedCheckpoints = true,
                 TryRecoverLatest = false,
+                EqualityComparer = new KeyHash(),
             });
             _writerSession = NewSession();
             _maintenanceSession = NewSession();
@@ -150,6 +151,7 @@ public sealed partial class DurableKv : IDisposable, IAsyncDisposable, IEngineSt
             });
             kv = new DurableKv(options, directory, segments);
             kv.Recover();
+            kv._lookups = LookupPrefetch.Find(kv._store, options.PageSizeBits);
             kv.StartBackgroundLoops();
             return kv;
         }

@@ -10,13 +10,16 @@ namespace Prg.Storage.Chat.Lists;
 /// most <c>chunkBudget</c> chunks: past that it stops with a position cursor (a key with timestamp 0:
 /// "continue from this seq"), so a page's work stays bounded however many messages were deleted.
 /// </summary>
-internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWater, int chunkBudget, Func<string, T?> load, Func<T, int> sizeOf)
+internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWater, int chunkBudget, Func<string, T?> load, Func<T, int> sizeOf,
+    PrefetchHint? prefetch = null, int prefetchCount = 0)
     : IPageSource<T> where T : class
 {
     private readonly ChatTx _tx = tx;
     private readonly string _threadId = threadId;
     private readonly long _seqHighWater = seqHighWater;
     private readonly int _chunkBudget = Math.Max(1, chunkBudget);
+    private readonly PrefetchHint? _prefetch = prefetch;
+    private readonly int _prefetchCount = prefetchCount;
 
     public void CheckReference(string reference, bool isAnchor)
     {
@@ -54,6 +57,7 @@ internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWa
         private long _chunkNumber = -1;
         private IndexChunk? _chunk;
         private int _chunksRead;
+        private int _prefetched;
 
         public string? Cursor { get; private set; }
 
@@ -73,6 +77,7 @@ internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWa
                     _chunk = ChunkIndex.Chunk(index._tx, index._threadId, seq);
                     _chunkNumber = n;
                     _chunksRead++;
+                    PrefetchFrom(seq);
                 }
                 _next += up ? 1 : -1;
                 if (_chunk is { } c && c.IsLive(seq))
@@ -84,5 +89,37 @@ internal sealed class CreatedIndex<T>(ChatTx tx, string threadId, long seqHighWa
             id = null;
             return false;
         }
+
+        // Hints the live messages this walk visits next in the chunk just read (up to the page's count),
+        // in one batch, so their lookups' cache and TLB misses overlap instead of queueing.
+        private void PrefetchFrom(long seq)
+        {
+            if (index._prefetch is not { } hint || _chunk is not { } c)
+            {
+                return;
+            }
+
+            Span<long> ts = stackalloc long[IndexChunk.Slots];
+            Span<long> seqs = stackalloc long[IndexChunk.Slots];
+            int count = 0;
+            long chunk = IndexChunk.ChunkOf(seq);
+            for (long s = seq; _prefetched < index._prefetchCount && s >= 1 && s <= index._seqHighWater && IndexChunk.ChunkOf(s) == chunk; s += up ? 1 : -1)
+            {
+                if (c.IsLive(s))
+                {
+                    ts[count] = c.Ts[IndexChunk.SlotOf(s)];
+                    seqs[count++] = s;
+                    _prefetched++;
+                }
+            }
+
+            if (count > 0)
+            {
+                hint(ts[..count], seqs[..count]);
+            }
+        }
     }
 }
+
+/// <summary>A hint that these messages (ts and seq pairs, at most one chunk's) are read soon.</summary>
+internal delegate void PrefetchHint(ReadOnlySpan<long> ts, ReadOnlySpan<long> seqs);
