@@ -160,6 +160,9 @@ public sealed class AdminTests(ZeroRetentionFixture fixture) : IClassFixture<Zer
         Assert.True(commits >= 3, $"commits {commits}");
         Assert.InRange(fsyncs, 1, commits);
         Assert.Equal(0, Gauge(metrics, "prg_storage_maintenance_errors_total"));
+
+        // The native binary recognises FASTER's hash and page tables (reflection survives trimming).
+        Assert.Equal(2, Gauge(metrics, "prg_storage_page_prefetch"));
     }
 
     private static long Gauge(string metrics, string name)

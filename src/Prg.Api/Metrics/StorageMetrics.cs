@@ -24,6 +24,7 @@ public sealed class StorageMetrics(IEngineStats kv)
         Gauge(sb, "prg_storage_wal_bytes_since_checkpoint", "WAL bytes recovery would replay now.", kv.WalBytesSinceCheckpoint);
         Gauge(sb, "prg_storage_hybrid_log_bytes", "Logical size of the FASTER hybrid log.", kv.HybridLogBytes);
         Gauge(sb, "prg_storage_recovery_replayed_records", "WAL records replayed by the recovery at start.", kv.LastRecoveryReplayCount);
+        Gauge(sb, "prg_storage_page_prefetch", "Page reads prefetch: 0 nothing, 1 hash buckets, 2 buckets and records (0 means FASTER's internal layout was not recognised).", kv.PagePrefetchStages);
         const string commit = "prg_storage_commit_seconds";
         Header(sb, commit, "histogram", "Latency of each write-ahead log fdatasync (what a durable commit waits for).");
         LatencyHistogram latency = kv.CommitLatency;

@@ -73,6 +73,9 @@ public sealed partial class DurableKv
     /// <summary>What <see cref="Prefetch"/> uses; null without x86 prefetch or when FASTER's table layout was not recognised.</summary>
     internal LookupPrefetch? Lookups => _lookups;
 
+    /// <inheritdoc/>
+    public int PagePrefetchStages => _lookups?.Stages ?? 0;
+
     /// <summary>A run of reads on one reader session (a page's): dispose it to hand the session back.</summary>
     public ReadRun BeginReads() => new(this, TakeReader());
 

@@ -15,5 +15,8 @@ public interface IEngineStats
     long WalBytesSinceCheckpoint { get; }
     long HybridLogBytes { get; }
     long LastRecoveryReplayCount { get; }
+
+    /// <summary>What a page read prefetches: 0 nothing, 1 hash buckets, 2 buckets and in-memory records (FASTER's internals recognised).</summary>
+    int PagePrefetchStages { get; }
     LatencyHistogram CommitLatency { get; }
 }

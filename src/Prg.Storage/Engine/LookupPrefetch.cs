@@ -46,6 +46,9 @@ internal sealed unsafe class LookupPrefetch
         _pageBits = pageBits;
     }
 
+    /// <summary>1 when only buckets are prefetched, 2 when the records they point to are too.</summary>
+    public int Stages => _pages is null ? 1 : 2;
+
     /// <summary>The store's hash table (and page table), or null if prefetching is unavailable (no x86 prefetch, unknown layout).</summary>
     public static LookupPrefetch? Find(FasterKV<SpanByte, SpanByte> store, int pageBits)
     {
