@@ -75,6 +75,39 @@ public sealed class DataFrameKnownAnswerTests
         Assert.Throws<FrameAuthenticationException>(() => DataFrame.Decrypt(aes, frame, RecordAad.ForMessageVersion(threadId, messageKey, version + 1), output));
     }
 
+    [Theory]
+    [InlineData("t-42", "m1", 2L)]
+    [InlineData("t", "m", 0L)]
+    [InlineData("thr\u00e9ad-\U0001F600", "1733100000000000000-42", long.MaxValue)]
+    [InlineData("t", "k\u00e9y-\U0001F600", 7L)]
+    public void AadEncodedFromAMessageVersionsPartsIsTheDocumentedBytes(string threadId, string messageKey, long version)
+    {
+        var aad = RecordAad.ForMessageVersion(threadId, messageKey, version);
+        byte[] expected = new byte[AadWriter.StackLimit];
+        int expectedLength = DataFrame.WriteAad(9, threadId, $"{messageKey}:v{version}", expected);
+        byte[] actual = new byte[AadWriter.StackLimit];
+
+        int length = DataFrame.WriteAadPrefix(9, threadId, actual);
+        Assert.True(aad.MaxEncodedRecordIdLength <= actual.Length - length);
+        length += aad.WriteRecordId(actual.AsSpan(length));
+
+        Assert.Equal(Convert.ToHexStringLower(expected.AsSpan(0, expectedLength)), Convert.ToHexStringLower(actual.AsSpan(0, length)));
+        if (threadId == "t-42")
+        {
+            // 01 | 00000009 | 0004 "t-42" | 0005 "m1:v2"
+            Assert.Equal("01000000090004742d343200056d313a7632", Convert.ToHexStringLower(actual.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
+    public void RecordIdWithALoneSurrogateIsRefusedWhenEncodedFromItsParts()
+    {
+        byte[] buffer = new byte[AadWriter.StackLimit];
+
+        Assert.Throws<ArgumentException>(() => RecordAad.ForMessageVersion("t", "m\ud800", 1).WriteRecordId(buffer));
+        Assert.Throws<ArgumentException>(() => new RecordAad("t", "r\ud800").WriteRecordId(buffer));
+    }
+
     [Fact]
     public void MessageVersionAadLongerThanTheStackScratchStillBindsTheSameBytes()
     {

@@ -106,6 +106,41 @@ public sealed class EmbeddedKeyProviderTests
     }
 
     [Fact]
+    public async Task PooledBatchBindsEachFrameToItsOwnThreadAndRecordAcrossThreadsAndLongIds()
+    {
+        var store = new MemoryDekStore();
+        await using var provider = NewProvider(store, out _);
+        string keyId = await ProvisionAsync(provider, store, "t1");
+        string longThread = new('t', 300);
+        string longKey = new('k', 200);
+        RecordAad[] aads =
+        [
+            RecordAad.ForMessageVersion("t1", "m0", 1),
+            RecordAad.ForMessageVersion("t1", "m1", 2),
+            RecordAad.ForMessageVersion("t1-other", "m0", 1), // the AAD's thread changes mid-batch
+            RecordAad.ForMessageVersion(longThread, longKey, 3), // too long for the stack buffer
+            RecordAad.ForTitle("t1"),
+            RecordAad.ForMessageVersion("t1", "m1", 2),
+        ];
+        var items = new List<(ReadOnlyMemory<byte> Frame, RecordAad Aad)>();
+        for (int i = 0; i < aads.Length; i++)
+        {
+            items.Add((await provider.EncryptAsync(keyId, Encoding.UTF8.GetBytes($"body {i}"), aads[i]), aads[i]));
+        }
+
+        using (DecryptedBatch opened = await provider.DecryptBatchPooledAsync(keyId, items))
+        {
+            Assert.True(opened.AllSucceeded);
+            Assert.Equal(Enumerable.Range(0, aads.Length).Select(i => $"body {i}"), Enumerable.Range(0, aads.Length).Select(i => Encoding.UTF8.GetString(opened[i])));
+        }
+
+        // Each frame under another item's AAD: thread, message, version and title all bound.
+        var swapped = items.Select((item, i) => (item.Frame, aads[(i + 1) % aads.Length])).ToList();
+        using DecryptedBatch rejected = await provider.DecryptBatchPooledAsync(keyId, swapped);
+        Assert.All(Enumerable.Range(0, aads.Length), i => Assert.IsType<FrameAuthenticationException>(rejected.Error(i)));
+    }
+
+    [Fact]
     public async Task BatchForAnUnknownKeyIdFailsAsAWhole()
     {
         await using var provider = NewProvider(new MemoryDekStore(), out _);

@@ -52,6 +52,26 @@ public abstract unsafe class FrameKeyTests
     }
 
     [Theory]
+    [MemberData(nameof(DataFrameKnownAnswerTests.Vectors), MemberType = typeof(DataFrameKnownAnswerTests))]
+    public void DecryptWithAPreEncodedAadGivesThePlaintextOnlyForTheFramesOwnAad(uint dekVersion, string threadId, string recordId, string plaintextHex, string frameHex)
+    {
+        using FrameKey key = NewKey(TestSupport.SequentialKey(), 2);
+        byte[] frame = TestSupport.Hex(frameHex);
+        byte[] plaintext = new byte[DataFrame.GetPlaintextLength(frame)];
+        byte[] aad = new byte[AadWriter.StackLimit];
+        int aadLength = DataFrame.WriteAadPrefix(dekVersion, threadId, aad);
+        aadLength += new RecordAad(threadId, recordId).WriteRecordId(aad.AsSpan(aadLength));
+
+        Assert.True(key.TryDecryptWithAad(frame, aad.AsSpan(0, aadLength), plaintext, out int written));
+        Assert.Equal(plaintextHex, Convert.ToHexStringLower(plaintext.AsSpan(0, written)));
+
+        aad[aadLength - 1] ^= 1;
+        Assert.False(key.TryDecryptWithAad(frame, aad.AsSpan(0, aadLength), plaintext, out written));
+        Assert.Equal(0, written);
+        Assert.All(plaintext, b => Assert.Equal(0, b));
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(15)]

@@ -4,6 +4,7 @@
 // cost. The bytes are exactly what the writer produced property by property (MessagePageJsonTests).
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -20,6 +21,7 @@ internal static class MessageJson
     private static readonly SearchValues<char> s_plainKeyChars = SearchValues.Create("0123456789-");
 
     /// <summary>Writes the message object (spec/api.md §3) as the writer's next value.</summary>
+    [SkipLocalsInit] // the buffer is written before it is read (and cleared after)
     public static void Write(Utf8JsonWriter w, string key, JsonEncodedText thread, JsonEncodedText author,
         long createdTs, long updatedTs, ReadOnlySpan<byte> bodyJson, bool deleted, int version)
     {

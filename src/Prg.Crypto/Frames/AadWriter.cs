@@ -26,7 +26,13 @@ internal static class AadWriter
             throw new ArgumentException("the identifier must not be empty", paramName);
         }
 
-        OperationStatus status = Utf8.FromUtf16(id, destination[2..], out _, out int written, replaceInvalidSequences: false);
+        return WriteLength(WriteUtf8(id, destination[2..], paramName), destination, paramName);
+    }
+
+    /// <summary>Writes strict UTF-8 of <paramref name="chars"/> (part of an identifier, no prefix); returns bytes written.</summary>
+    internal static int WriteUtf8(ReadOnlySpan<char> chars, Span<byte> destination, string paramName)
+    {
+        OperationStatus status = Utf8.FromUtf16(chars, destination, out _, out int written, replaceInvalidSequences: false);
         if (status == OperationStatus.InvalidData)
         {
             throw new ArgumentException("the identifier is not valid UTF-16 (it contains a lone surrogate)", paramName);
@@ -37,13 +43,22 @@ internal static class AadWriter
             throw new InvalidOperationException("AAD buffer was sized too small");
         }
 
-        if (written > MaxIdBytes)
+        return written;
+    }
+
+    /// <summary>
+    /// Writes the 2-byte length prefix of an identifier of <paramref name="idBytes"/> UTF-8 bytes
+    /// already written after it; returns the identifier's encoded size.
+    /// </summary>
+    internal static int WriteLength(int idBytes, Span<byte> destination, string paramName)
+    {
+        if (idBytes > MaxIdBytes)
         {
-            throw new ArgumentException($"the identifier is {written} UTF-8 bytes; at most {MaxIdBytes} are allowed", paramName);
+            throw new ArgumentException($"the identifier is {idBytes} UTF-8 bytes; at most {MaxIdBytes} are allowed", paramName);
         }
 
-        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)written);
-        return 2 + written;
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)idBytes);
+        return 2 + idBytes;
     }
 
     /// <summary>

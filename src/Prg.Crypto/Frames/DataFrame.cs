@@ -151,13 +151,24 @@ public static class DataFrame
     /// <summary>Writes the AAD (layout in the type remarks); returns its length.</summary>
     internal static int WriteAad(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination)
     {
-        destination[0] = FormatV1;
-        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
-        int position = HeaderLength;
-        position += AadWriter.WriteId(threadId, destination[position..], nameof(threadId));
+        int position = WriteAadPrefix(dekVersion, threadId, destination);
         position += AadWriter.WriteId(recordId, destination[position..], nameof(recordId));
         return position;
     }
+
+    /// <summary>
+    /// Writes the AAD up to the record id (format, DEK version, thread id): the part a batch of one
+    /// thread's frames under one DEK version shares. Returns its length.
+    /// </summary>
+    internal static int WriteAadPrefix(uint dekVersion, ReadOnlySpan<char> threadId, Span<byte> destination)
+    {
+        destination[0] = FormatV1;
+        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(1, 4), dekVersion);
+        return HeaderLength + AadWriter.WriteId(threadId, destination[HeaderLength..], nameof(threadId));
+    }
+
+    /// <summary>Upper bound of <see cref="WriteAadPrefix"/>'s length.</summary>
+    internal static long MaxAadPrefixLength(ReadOnlySpan<char> threadId) => HeaderLength + AadWriter.MaxEncodedLength(threadId);
 
     /// <summary>
     /// Builds a frame with <paramref name="sealer"/>: header, nonce (fresh unless a test passes one),
@@ -242,6 +253,46 @@ public static class DataFrame
             return false;
         }
 
+        AadWriter.CheckLength(threadId, nameof(threadId));
+        AadWriter.CheckLength(recordId, nameof(recordId));
+        long maxAad = HeaderLength + AadWriter.MaxEncodedLength(threadId) + AadWriter.MaxEncodedLength(recordId);
+        byte[]? rented = null;
+        Span<byte> aadBuffer = maxAad <= AadWriter.StackLimit
+            ? stackalloc byte[AadWriter.StackLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent((int)maxAad));
+        try
+        {
+            int aadLength = WriteAad(dekVersion, threadId, recordId, aadBuffer);
+            return TryOpenWithAad(sealer, frame, aadBuffer[..aadLength], destination, out bytesWritten);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a frame against an AAD the caller built (<see cref="WriteAad"/>'s bytes for the frame's
+    /// own DEK version): a batch builds the part its frames share once. False, with nothing written,
+    /// if the frame is malformed or does not authenticate.
+    /// </summary>
+    internal static bool TryOpenWithAad<TSealer>(
+        TSealer sealer,
+        ReadOnlySpan<byte> frame,
+        ReadOnlySpan<byte> aad,
+        Span<byte> destination,
+        out int bytesWritten)
+        where TSealer : struct, IGcmSealer
+    {
+        bytesWritten = 0;
+        if (!TryReadDekVersion(frame, out _))
+        {
+            return false;
+        }
+
         int plaintextLength = frame.Length - Overhead;
         if (destination.Length < plaintextLength)
         {
@@ -255,33 +306,15 @@ public static class DataFrame
             throw new ArgumentException("destination must not overlap the frame", nameof(destination));
         }
 
-        AadWriter.CheckLength(threadId, nameof(threadId));
-        AadWriter.CheckLength(recordId, nameof(recordId));
-        long maxAad = HeaderLength + AadWriter.MaxEncodedLength(threadId) + AadWriter.MaxEncodedLength(recordId);
-        byte[]? rented = null;
-        Span<byte> aadBuffer = maxAad <= AadWriter.StackLimit
-            ? stackalloc byte[AadWriter.StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent((int)maxAad));
-        try
+        if (!sealer.TryOpen(
+            frame.Slice(HeaderLength, NonceLength),
+            frame.Slice(CiphertextOffset, plaintextLength),
+            frame.Slice(CiphertextOffset + plaintextLength, TagLength),
+            plaintext,
+            aad))
         {
-            int aadLength = WriteAad(dekVersion, threadId, recordId, aadBuffer);
-            if (!sealer.TryOpen(
-                frame.Slice(HeaderLength, NonceLength),
-                frame.Slice(CiphertextOffset, plaintextLength),
-                frame.Slice(CiphertextOffset + plaintextLength, TagLength),
-                plaintext,
-                aadBuffer[..aadLength]))
-            {
-                // The sealer has already cleared the plaintext span; the caller sees nothing.
-                return false;
-            }
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            // The sealer has already cleared the plaintext span; the caller sees nothing.
+            return false;
         }
 
         bytesWritten = plaintextLength;

@@ -121,6 +121,29 @@ public sealed unsafe class FrameKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="TryDecrypt"/> against an AAD the caller encoded (DataFrame.WriteAad's bytes for the
+    /// frame's DEK version): a batch encodes the part its frames share once.
+    /// </summary>
+    internal bool TryDecryptWithAad(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> aad, Span<byte> destination, out int bytesWritten)
+    {
+        if (_schedule != null)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return DataFrame.TryOpenWithAad(new AesNiGcm(_schedule), frame, aad, destination, out bytesWritten);
+        }
+
+        GcmContext context = Rent(_idleOpeners, encrypt: false);
+        try
+        {
+            return DataFrame.TryOpenWithAad(context, frame, aad, destination, out bytesWritten);
+        }
+        finally
+        {
+            Return(_idleOpeners, context);
+        }
+    }
+
     /// <exception cref="MalformedFrameException">The bytes are not a data frame.</exception>
     /// <exception cref="FrameAuthenticationException">The frame does not authenticate for this key and AAD.</exception>
     public int Decrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination) =>

@@ -1,6 +1,8 @@
 // Where a data frame belongs: the thread and the record inside it. Bound into the frame's AAD so a
 // ciphertext copied to another thread, message, version or the title fails authentication.
+using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Prg.Crypto;
 
@@ -18,6 +20,9 @@ public readonly struct RecordAad : IEquatable<RecordAad>
 
     /// <summary>Record ids up to this many chars are formatted on the stack.</summary>
     public const int StackRecordIdChars = 128;
+
+    /// <summary>Digits of the largest version (a non-negative long).</summary>
+    private const int MaxVersionDigits = 19;
 
     private readonly string? _recordId;
     private readonly string? _messageKey;
@@ -81,6 +86,37 @@ public readonly struct RecordAad : IEquatable<RecordAad>
         return RecordId;
     }
 
+    /// <summary>Upper bound of <see cref="WriteRecordId"/>'s bytes.</summary>
+    internal long MaxEncodedRecordIdLength => _messageKey is null
+        ? AadWriter.MaxEncodedLength(_recordId)
+        : AadWriter.MaxEncodedLength(_messageKey) + 2 + MaxVersionDigits;
+
+    /// <summary>
+    /// Writes the record id as the AAD encodes it (AadWriter.WriteId: length prefix, strict UTF-8)
+    /// straight from a message version's parts, without formatting it as chars first. Returns the
+    /// bytes written; <paramref name="destination"/> holds <see cref="MaxEncodedRecordIdLength"/>.
+    /// </summary>
+    internal int WriteRecordId(Span<byte> destination)
+    {
+        const string paramName = "recordId";
+        if (_messageKey is null)
+        {
+            return AadWriter.WriteId(_recordId, destination, paramName);
+        }
+
+        int key = AadWriter.WriteUtf8(_messageKey, destination[2..], paramName);
+        Span<byte> suffix = destination[(2 + key)..];
+        suffix[0] = (byte)':';
+        suffix[1] = (byte)'v';
+        if (!Utf8Formatter.TryFormat(_version, suffix[2..], out int digits))
+        {
+            throw new InvalidOperationException("AAD buffer was sized too small");
+        }
+
+        return AadWriter.WriteLength(key + 2 + digits, destination, paramName);
+    }
+
+    [SkipLocalsInit] // the scratch is written before it is read
     public bool Equals(RecordAad other)
     {
         Span<char> mine = stackalloc char[StackRecordIdChars];
@@ -91,6 +127,7 @@ public readonly struct RecordAad : IEquatable<RecordAad>
 
     public override bool Equals(object? obj) => obj is RecordAad other && Equals(other);
 
+    [SkipLocalsInit]
     public override int GetHashCode()
     {
         Span<char> scratch = stackalloc char[StackRecordIdChars];

@@ -1,5 +1,6 @@
 // The embedded provider's batch decrypt (a page of messages): each DEK version acquired once per
 // batch, every frame opened into one pooled buffer, a bad frame failing only its own item.
+using System.Runtime.CompilerServices;
 using static Prg.Crypto.ProviderArguments;
 
 namespace Prg.Crypto;
@@ -41,12 +42,13 @@ public sealed partial class EmbeddedKeyProvider
         List<(uint Version, CryptoException Error)>? unavailable = null;
         try
         {
-            for (int i = 0; i < items.Count; i++)
+            for (int i = 0; i < items.Count;)
             {
                 ReadOnlyMemory<byte> frame = items[i].Frame;
                 if (!DataFrame.TryReadDekVersion(frame.Span, out uint version))
                 {
                     batch.Fail(i, DataFrame.MalformedError(frame.Span));
+                    i++;
                     continue;
                 }
 
@@ -57,6 +59,7 @@ public sealed partial class EmbeddedKeyProvider
                     if (known is not null)
                     {
                         batch.Fail(i, known);
+                        i++;
                         continue;
                     }
 
@@ -69,6 +72,7 @@ public sealed partial class EmbeddedKeyProvider
                     {
                         (unavailable ??= []).Add((version, e));
                         batch.Fail(i, e);
+                        i++;
                         continue;
                     }
 
@@ -80,11 +84,7 @@ public sealed partial class EmbeddedKeyProvider
                     last = dek;
                 }
 
-                Span<byte> plaintext = batch.Reserve(i, frame.Length - DataFrame.Overhead);
-                if (!DecryptInto(dek, frame.Span, items[i].Aad, plaintext, out CryptoException? error))
-                {
-                    batch.Fail(i, error!);
-                }
+                i = OpenRun(dek, items, i, batch);
             }
         }
         catch
@@ -105,6 +105,55 @@ public sealed partial class EmbeddedKeyProvider
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// Opens items from <paramref name="start"/> (a frame under <paramref name="dek"/>'s version) while
+    /// their frames are under that version; returns the index of the first one that is not. Outside the
+    /// async method so the loop runs on locals, and the AAD's shared part (format, DEK version, thread
+    /// id) is encoded once per thread instead of per frame.
+    /// </summary>
+    [SkipLocalsInit] // the AAD buffer is written before it is read
+    private static int OpenRun(CachedDek dek, IReadOnlyList<(ReadOnlyMemory<byte> Frame, RecordAad Aad)> items, int start, DecryptedBatch batch)
+    {
+        Span<byte> aad = stackalloc byte[AadWriter.StackLimit];
+        string? prefixThread = null;
+        int prefixLength = 0;
+        int i = start;
+        for (; i < items.Count; i++)
+        {
+            (ReadOnlyMemory<byte> frame, RecordAad recordAad) = items[i];
+            if (!DataFrame.TryReadDekVersion(frame.Span, out uint version) || version != dek.Version)
+            {
+                break;
+            }
+
+            Span<byte> plaintext = batch.Reserve(i, frame.Length - DataFrame.Overhead);
+            if (DataFrame.MaxAadPrefixLength(recordAad.ThreadId) + recordAad.MaxEncodedRecordIdLength > AadWriter.StackLimit)
+            {
+                // An identifier too long for the stack buffer: the per-frame path rents one.
+                if (!DecryptInto(dek, frame.Span, recordAad, plaintext, out CryptoException? error))
+                {
+                    batch.Fail(i, error!);
+                }
+
+                continue;
+            }
+
+            if (!ReferenceEquals(prefixThread, recordAad.ThreadId))
+            {
+                prefixLength = DataFrame.WriteAadPrefix(dek.Version, recordAad.ThreadId, aad);
+                prefixThread = recordAad.ThreadId;
+            }
+
+            int aadLength = prefixLength + recordAad.WriteRecordId(aad[prefixLength..]);
+            if (!dek.Key.TryDecryptWithAad(frame.Span, aad[..aadLength], plaintext, out _))
+            {
+                batch.Fail(i, AuthenticationError(recordAad));
+            }
+        }
+
+        return i;
     }
 
     private static CachedDek? Find(List<CachedDek>? deks, uint version)

@@ -1,6 +1,7 @@
 // The in-process key provider (embedded mode): holds the master keys, generates and wraps thread
 // DEKs, unwraps them lazily into a bounded cache (locked key memory, a pool of OpenSSL contexts per
 // DEK), and rotates DEKs and KEKs. Its DEK store is the thread metadata, reached through IDekStore.
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using static Prg.Crypto.ProviderArguments;
 
@@ -229,6 +230,7 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         return ValueTask.CompletedTask;
     }
 
+    [SkipLocalsInit] // the record id scratch is written before it is read
     private static byte[] EncryptWith(CachedDek dek, ReadOnlySpan<byte> plaintext, RecordAad aad)
     {
         byte[] frame = new byte[DataFrame.GetEncryptedLength(plaintext.Length)];
@@ -261,6 +263,7 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
         return false;
     }
 
+    [SkipLocalsInit] // the record id scratch is written before it is read
     private static bool DecryptInto(CachedDek dek, ReadOnlySpan<byte> frame, RecordAad aad, Span<byte> destination, out CryptoException? error)
     {
         Span<char> recordId = stackalloc char[RecordAad.StackRecordIdChars];
@@ -270,10 +273,12 @@ public sealed partial class EmbeddedKeyProvider : IKeyProvider
             return true;
         }
 
-        error = new FrameAuthenticationException(
-            $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
+        error = AuthenticationError(aad);
         return false;
     }
+
+    private static FrameAuthenticationException AuthenticationError(RecordAad aad) => new(
+        $"ciphertext frame of record '{aad.RecordId}' in thread '{aad.ThreadId}' failed authentication (tampered, copied from another record, or encrypted under another key)");
 
     private static void CheckStoredKeyId(string keyId, ThreadKeyMaterial material)
     {
