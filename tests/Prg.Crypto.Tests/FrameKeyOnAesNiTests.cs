@@ -25,5 +25,29 @@ public sealed unsafe class FrameKeyOnAesNiTests : FrameKeyTests
         Assert.Throws<ObjectDisposedException>(() => key.Decrypt(new byte[DataFrame.Overhead], "t", "r", new byte[1]));
     }
 
+    [Fact]
+    public void FramesAboveTheAesNiSizeGoThroughEvpContextsAndCrossBothWays()
+    {
+        byte[] keyBytes = TestSupport.SequentialKey(0x30);
+        using var aesNi = new FrameKey(keyBytes, 4, new KeyMemory(static (_, _) => 0), Engine);
+        using var evp = new FrameKey(keyBytes, 4, new KeyMemory(static (_, _) => 0), FrameEngine.OpenSslEvp);
+        foreach (int size in new[] { FrameKey.MaxAesNiFrameBytes, FrameKey.MaxAesNiFrameBytes + 1 })
+        {
+            byte[] plaintext = new byte[size];
+            Random.Shared.NextBytes(plaintext);
+            byte[] frame = new byte[DataFrame.GetEncryptedLength(size)];
+            byte[] opened = new byte[size];
+            aesNi.Encrypt(3, "t", "r", plaintext, frame);
+            Assert.Equal(size, evp.Decrypt(frame, "t", "r", opened));
+            Assert.Equal(plaintext, opened);
+            evp.Encrypt(3, "t", "r", plaintext, frame);
+            Assert.Equal(size, aesNi.Decrypt(frame, "t", "r", opened));
+            Assert.Equal(plaintext, opened);
+
+            // Up to the limit no EVP context exists; one frame above it parks one per direction.
+            Assert.Equal(size > FrameKey.MaxAesNiFrameBytes ? 2 : 0, aesNi.IdleCount);
+        }
+    }
+
     protected override void AssertPoolAfterUse(FrameKey key) => Assert.Equal(0, key.IdleCount);
 }

@@ -1,7 +1,9 @@
-// One DEK ready to seal and open data frames: the raw key in locked key memory and, per FrameEngine,
-// either its AES-NI key schedule and GHASH key powers (locked key memory too; read-only, so frames
-// share it with no pool at all) or two pools of OpenSSL EVP contexts keyed once, one per direction
-// (an opening context takes each frame's IV and tag in one parameter call, without a re-init).
+// One DEK ready to seal and open data frames: the raw key in locked key memory, on the AES-NI engine
+// its key schedule and GHASH key powers (locked key memory too; read-only, so frames share it with no
+// pool at all), and two pools of OpenSSL EVP contexts keyed once, one per direction (an opening context
+// takes each frame's IV and tag in one parameter call, without a re-init). The AES-NI engine takes the
+// frames up to MaxAesNiFrameBytes (a chat message's size, where EVP's per-call overhead dominates); larger
+// ones go to EVP, whose VAES/AVX-512 kernels outrun 128-bit AES-NI there (docs/benchmarks.md).
 // EVP contexts are pooled in per-processor slots (a couple of probes, never a scan), so concurrent
 // requests on different cores do not contend.
 namespace Prg.Crypto;
@@ -15,6 +17,13 @@ public sealed unsafe class FrameKey : IDisposable
 {
     /// <summary>Upper bound on idle contexts per key: far more than the cores of any host prg targets.</summary>
     public const int MaxIdleContexts = 1024;
+
+    /// <summary>
+    /// Largest plaintext the AES-NI engine seals or opens; EVP takes larger frames. Measured crossover
+    /// (`prg bench crypto`, one core): at 1 KB AES-NI 452/428 ns vs EVP 524/430 (seal/open), at 2 KB
+    /// 783/724 vs 752/658, at 16 KB 5.5/5.2 µs vs 4.0/3.9.
+    /// </summary>
+    public const int MaxAesNiFrameBytes = 1536;
 
     // How many neighbouring slots Rent and Return try before creating or freeing a context.
     private const int Probes = 2;
@@ -69,7 +78,7 @@ public sealed unsafe class FrameKey : IDisposable
 
     public bool IsDisposed => _disposed;
 
-    /// <summary>The AES-256-GCM implementation this key's frames go through.</summary>
+    /// <summary>The AES-256-GCM implementation this key's frames go through (up to <see cref="MaxAesNiFrameBytes"/>, on AES-NI).</summary>
     public FrameEngine Engine { get; }
 
     /// <summary>Idle pooled contexts (tests).</summary>
@@ -84,7 +93,7 @@ public sealed unsafe class FrameKey : IDisposable
     /// <inheritdoc cref="DataFrame.Encrypt(System.Security.Cryptography.AesGcm, uint, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{byte}, Span{byte})"/>
     public int Encrypt(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        if (_schedule != null)
+        if (OnAesNi(plaintext.Length))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination);
@@ -104,7 +113,7 @@ public sealed unsafe class FrameKey : IDisposable
     /// <inheritdoc cref="DataFrame.TryDecrypt(System.Security.Cryptography.AesGcm, ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, Span{byte}, out int)"/>
     public bool TryDecrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination, out int bytesWritten)
     {
-        if (_schedule != null)
+        if (OnAesNi(frame.Length - DataFrame.Overhead))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return DataFrame.TryOpen(new AesNiGcm(_schedule), frame, threadId, recordId, destination, out bytesWritten);
@@ -127,7 +136,7 @@ public sealed unsafe class FrameKey : IDisposable
     /// </summary>
     internal bool TryDecryptWithAad(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> aad, Span<byte> destination, out int bytesWritten)
     {
-        if (_schedule != null)
+        if (OnAesNi(frame.Length - DataFrame.Overhead))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return DataFrame.TryOpenWithAad(new AesNiGcm(_schedule), frame, aad, destination, out bytesWritten);
@@ -153,7 +162,7 @@ public sealed unsafe class FrameKey : IDisposable
     internal int EncryptWithNonceForTesting(
         uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        if (_schedule != null)
+        if (OnAesNi(plaintext.Length))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination, nonce);
@@ -200,6 +209,8 @@ public sealed unsafe class FrameKey : IDisposable
             }
         }
     }
+
+    private bool OnAesNi(int plaintextLength) => _schedule != null && plaintextLength <= MaxAesNiFrameBytes;
 
     private GcmContext Rent(nint[] pool, bool encrypt)
     {
