@@ -34,6 +34,7 @@ public static class CryptoBench
         var report = new BenchReport("crypto",
         [
             new("engine", FrameEngines.Name(FrameEngines.Default)),
+            new("aesni_max_frame", FrameEngines.Default == FrameEngine.AesNiPclmul ? $"{FrameKey.MaxAesNiFrameBytes}" : "-"), // larger frames: EVP
             new("sizes", string.Join(',', options.Sizes)),
             new("threads", string.Join(',', options.Threads)),
             new("seconds", options.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)),

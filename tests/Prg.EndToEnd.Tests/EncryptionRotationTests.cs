@@ -294,6 +294,10 @@ public sealed class EncryptionRotationTests
             string metrics = await raw.Content.ReadAsStringAsync();
             Assert.Contains("prg_decrypt_auth_failures_total 0\n", metrics);
             Assert.Contains("prg_jobs_total{event=\"done\"} 1\n", metrics);
+
+            // The gauge agrees with what start-up logged (locked unless this host's mlock limit forbids it).
+            bool lockedAtStart = prg.Output.Contains("key memory locked in RAM", StringComparison.Ordinal);
+            Assert.Contains($"\nprg_key_memory_locked {(lockedAtStart ? 1 : 0)}\n", metrics);
             output.Add(prg.Output);
         }
         finally

@@ -82,10 +82,13 @@ public sealed class DurableKvReadTests
         protected override void OnValue(ReadOnlySpan<byte> value) => Values.Add(Encoding.UTF8.GetString(value));
     }
 
-    [Fact]
-    public async Task Prefetch_finds_the_bucket_and_the_record_of_each_key_in_a_new_and_in_a_recovered_store()
+    [Theory]
+    [InlineData(16)] // the test options' index
+    [InlineData(12)] // the smallest index: size (4,096) and size_mask sit within a sector of each other
+    public async Task Prefetch_finds_the_bucket_and_the_record_of_each_key_in_a_new_and_in_a_recovered_store(int indexSizeBits)
     {
         using var dir = new TempDirectory();
+        DurableKvOptions SmallOptions(string path) => KvTestUtil.SmallOptions(path, indexSizeBits: indexSizeBits);
         var keys = Enumerable.Range(0, 200).Select(i => B($"thread:t{i % 7}:msg:{i:D19}-{i:D12}")).ToList();
         await using (var kv = DurableKv.Open(SmallOptions(dir.Path)))
         {

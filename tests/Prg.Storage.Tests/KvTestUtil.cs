@@ -11,7 +11,7 @@ internal static class KvTestUtil
     public static string S(byte[] b) => Encoding.UTF8.GetString(b);
 
     /// <summary>Options small enough for many stores to coexist in one test run.</summary>
-    public static DurableKvOptions SmallOptions(string dir, Durability durability = Durability.Fsync, bool salvage = false, Action<string>? recoveryLog = null) => new()
+    public static DurableKvOptions SmallOptions(string dir, Durability durability = Durability.Fsync, bool salvage = false, Action<string>? recoveryLog = null, int indexSizeBits = 16) => new()
     {
         Directory = dir,
         Durability = durability,
@@ -23,7 +23,7 @@ internal static class KvTestUtil
         MemorySizeBits = 22,
         PageSizeBits = 18,
         SegmentSizeBits = 22,
-        IndexSizeBits = 16,
+        IndexSizeBits = indexSizeBits,
         WalMemorySizeBits = 20,
         WalPageSizeBits = 18,
         WalSegmentSizeBits = 22,

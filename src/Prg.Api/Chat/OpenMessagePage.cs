@@ -13,6 +13,7 @@ public sealed class OpenMessagePage : IDisposable
 {
     private readonly MessagePage _stored;
     private readonly DecryptedBatch? _plaintexts;
+    private bool _disposed;
 
     private OpenMessagePage(MessagePage stored, DecryptedBatch? plaintexts)
     {
@@ -48,8 +49,13 @@ public sealed class OpenMessagePage : IDisposable
 
     public void Dispose()
     {
-        _plaintexts?.Dispose();
-        _stored.Dispose();
+        // Once only: after the first, the pooled page may already serve another request.
+        if (!_disposed)
+        {
+            _disposed = true;
+            _plaintexts?.Dispose();
+            _stored.Dispose();
+        }
     }
 
     /// <summary>The page's frames and AADs as the provider's batch takes them, without an array of them.</summary>

@@ -28,6 +28,9 @@ public sealed class EncryptionMetrics(RecordCipher cipher, CountingKeyProvider? 
         var sb = new StringBuilder(1024);
         sb.Append("# HELP prg_decrypt_auth_failures_total Stored frames that failed authentication on read.\n# TYPE prg_decrypt_auth_failures_total counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"prg_decrypt_auth_failures_total {cipher.AuthenticationFailures}\n");
+        // Key memory can stop being lockable long after start (the lock limit is reached by a growing DEK cache).
+        sb.Append("# HELP prg_key_memory_locked 1 while every page of cached-DEK memory is locked in RAM, 0 once one could not be.\n# TYPE prg_key_memory_locked gauge\n");
+        sb.Append(CultureInfo.InvariantCulture, $"prg_key_memory_locked {(KeyMemory.Shared.IsLocked ? 1 : 0)}\n");
         var failures = cipher.Failures;
         sb.Append("# HELP prg_encryption_errors_total Seals and opens that failed with a 500, by cause.\n# TYPE prg_encryption_errors_total counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"prg_encryption_errors_total{{cause=\"authentication\"}} {failures.Authentication}\n");

@@ -146,6 +146,11 @@ internal readonly unsafe struct AesNiGcm(byte* schedule) : IGcmSealer
                 // Keystream past the end must not reach GHASH: the ciphertext is zero-padded too.
                 ZeroPadded(result, remaining, tail);
             }
+            else
+            {
+                // Opening, these blocks held the frame's last plaintext bytes (all of a short message): not left on the stack.
+                new Span<byte>(result, BatchBytes).Clear();
+            }
         }
 
         // The bit lengths of AAD and text, big-endian (GHASH's last block).

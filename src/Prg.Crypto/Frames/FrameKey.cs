@@ -11,7 +11,8 @@ namespace Prg.Crypto;
 /// <summary>
 /// A data-frame key (AES-256-GCM on AES-NI/PCLMULQDQ, or through OpenSSL EVP). Thread-safe. Frames are
 /// byte-for-byte those of <see cref="DataFrame"/>. <see cref="Dispose"/> zeroes the key and the key
-/// schedule and frees (cleanses) every context; callers must not use the key concurrently with or after disposal.
+/// schedule and frees (cleanses) every context; callers must not use the key concurrently with or after disposal
+/// (on the AES-NI engine such a use would seal under a zeroed schedule: CachedDek's reference count rules it out).
 /// </summary>
 public sealed unsafe class FrameKey : IDisposable
 {
@@ -67,8 +68,22 @@ public sealed unsafe class FrameKey : IDisposable
         Engine = engine;
         if (engine == FrameEngine.AesNiPclmul)
         {
-            _schedule = memory.AllocateSchedule();
-            GcmKeySchedule.Expand(_key, _schedule);
+            try
+            {
+                _schedule = memory.AllocateSchedule();
+                GcmKeySchedule.Expand(_key, _schedule);
+            }
+            catch
+            {
+                // The key (and a schedule slot, if taken) must not outlive a key that was never made.
+                if (_schedule != null)
+                {
+                    memory.ReleaseSchedule(_schedule);
+                }
+
+                memory.Release(_key);
+                throw;
+            }
         }
         else
         {

@@ -8,9 +8,9 @@
 // FASTER exposes neither its hash table nor its page table, so both are read once, by reflection on
 // literal member names, from FASTER 2.6's internals (FasterBase.state[0] = InternalHashTable {size,
 // size_mask, tableRaw, tableAligned}; the SpanByte allocator's `pointers`) and checked against what
-// they must satisfy; anything unrecognised turns that stage off. The computed addresses are only ever
-// PREFETCHed (never faults) or, for buckets FASTER owns for the store's life, read as plain words: a
-// wrong guess costs time, never correctness.
+// they must satisfy; anything unrecognised turns that stage off. Record addresses are only PREFETCHed
+// (never faults); buckets, which FASTER owns for the store's life, are read as plain words, so the
+// table pointer is accepted only when it is recognised beyond doubt (Find).
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -27,6 +27,7 @@ internal sealed unsafe class LookupPrefetch
     private const int BucketEntries = 7;
     private const int ArrayDataOffset = 16; // a 64-bit array's data after its method table and length
     private const int MaxSectorBytes = 4096; // tableAligned rounds tableRaw's data up to the device sector
+    private const long MinPointer = 1L << 20;
     private const int TagShift = 48; // an entry: address bits 0-47, tag 48-61, tentative 62, read cache 63
     private const ulong AddressMask = (1UL << TagShift) - 1;
     private const int HashTagShift = 50; // the tag is the hash's top 14 bits
@@ -72,7 +73,10 @@ internal sealed unsafe class LookupPrefetch
         {
             foreach (long t in slots)
             {
-                if (r != 0 && t >= r + ArrayDataOffset && t < r + ArrayDataOffset + MaxSectorBytes && t % BucketBytes == 0)
+                // The bucket reads below dereference t: it and r must be pointers, never the small
+                // numbers beside them (size_bits, and size/size_mask of a small index, can sit within
+                // a sector of each other), so both lie above the lowest megabyte no heap is mapped in.
+                if (IsPointer(r, size) && IsPointer(t, size) && t >= r + ArrayDataOffset && t < r + ArrayDataOffset + MaxSectorBytes && t % BucketBytes == 0)
                 {
                     return new LookupPrefetch((byte*)t, size - 1, store.Log, PageFrames(store), pageBits);
                 }
@@ -80,6 +84,8 @@ internal sealed unsafe class LookupPrefetch
         }
         return null;
     }
+
+    private static bool IsPointer(long value, long size) => value >= MinPointer && value != size && value != size - 1;
 
     private static long[]? PageFrames(FasterKV<SpanByte, SpanByte> store)
     {
