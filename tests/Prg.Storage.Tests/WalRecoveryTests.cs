@@ -3,6 +3,7 @@
 // salvage opens and reports what it skipped, a missing segment refuses, and recycled segments never
 // replay records from their previous lap.
 using Prg.Storage.Engine;
+using Prg.Storage.Engine.Wal;
 using static Prg.Storage.Tests.KvTestUtil;
 
 namespace Prg.Storage.Tests;
@@ -65,6 +66,40 @@ public sealed class WalRecoveryTests
         Assert.DoesNotContain('\n', e.Message);
         Assert.Contains(WalSegmentPath(crashed, 0), e.Message, StringComparison.Ordinal);
         Assert.Contains($"offset {damagedOffset} ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_durable_record_after_a_long_zero_run_still_makes_a_damaged_tail_refuse_to_open()
+    {
+        // The search past a damaged record jumps over zero runs: a record whose header starts with a
+        // zero byte (a 256-byte payload's length) far behind the damage must still be found.
+        using var dir = new TempDirectory();
+        string live = dir.Combine("live");
+        string crashed = dir.Combine("crashed");
+        long last = 0;
+        await using (var kv = DurableKv.Open(SmallOptions(live)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                WriteBatch batch = Batch($"k{i}", $"v{i}");
+                CommitHandle handle = kv.Apply(batch);
+                await kv.WaitDurableAsync(handle);
+                last = handle.WalAddress - FramedSize(batch.EncodedLength);
+            }
+            CopyDirectory(live, crashed);
+        }
+        FlipByte(WalSegmentPath(crashed, 0), last + WalHeaderSize + 8);
+        const long laterLsn = 1 << 16;
+        var record = new byte[WalRecordHeader.Size + 256];
+        WalRecordHeader.Write(record, laterLsn, laterLsn, new byte[256]);
+        using (var file = new FileStream(WalSegmentPath(crashed, 0), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = laterLsn;
+            file.Write(record);
+        }
+
+        var e = Assert.Throws<StoreOpenException>(() => DurableKv.Open(SmallOptions(crashed)));
+        Assert.Contains($"(LSN {laterLsn})", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
