@@ -106,7 +106,11 @@ internal sealed class WalReader(WalSegments segments, bool salvage, Action<strin
             long until = i < 0 || segment == stopSegment + 1 ? _segmentSize - WalRecordHeader.Size : 0;
             for (long offset = from; offset <= until; offset += WalRecordHeader.Alignment)
             {
-                offset = SkipBlankHeaders(data, offset, until);
+                if (baseLsn + offset > 0) // only LSN 0 could match a blank header's LSN
+                {
+                    offset = SkipBlankHeaders(data, offset, until);
+                }
+
                 if (offset > until)
                 {
                     break;
