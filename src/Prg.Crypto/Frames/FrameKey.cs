@@ -107,23 +107,7 @@ public sealed unsafe class FrameKey : IDisposable
 
     /// <inheritdoc cref="DataFrame.Encrypt(System.Security.Cryptography.AesGcm, uint, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{byte}, Span{byte})"/>
     public int Encrypt(uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination)
-    {
-        if (OnAesNi(plaintext.Length))
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination);
-        }
-
-        GcmContext context = Rent(_idleSealers, encrypt: true);
-        try
-        {
-            return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination);
-        }
-        finally
-        {
-            Return(_idleSealers, context);
-        }
-    }
+        => Seal(dekVersion, threadId, recordId, plaintext, destination, nonceForTesting: default);
 
     /// <inheritdoc cref="DataFrame.TryDecrypt(System.Security.Cryptography.AesGcm, ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, Span{byte}, out int)"/>
     public bool TryDecrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, Span<byte> destination, out int bytesWritten)
@@ -176,17 +160,21 @@ public sealed unsafe class FrameKey : IDisposable
     /// <summary>Encrypts with a caller-chosen nonce. Only for known-answer tests: nonces must never repeat under a key.</summary>
     internal int EncryptWithNonceForTesting(
         uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+        => Seal(dekVersion, threadId, recordId, plaintext, destination, nonce);
+
+    private int Seal(
+        uint dekVersion, ReadOnlySpan<char> threadId, ReadOnlySpan<char> recordId, ReadOnlySpan<byte> plaintext, Span<byte> destination, ReadOnlySpan<byte> nonceForTesting)
     {
         if (OnAesNi(plaintext.Length))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination, nonce);
+            return DataFrame.Seal(new AesNiGcm(_schedule), dekVersion, threadId, recordId, plaintext, destination, nonceForTesting);
         }
 
         GcmContext context = Rent(_idleSealers, encrypt: true);
         try
         {
-            return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination, nonce);
+            return DataFrame.Seal(context, dekVersion, threadId, recordId, plaintext, destination, nonceForTesting);
         }
         finally
         {
